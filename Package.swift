@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// The package layout follows DESIGN.md: one target per part, dependencies only point down the list.
+import PackageDescription
+
+let package = Package(
+    name: "ablate",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ablate", targets: ["ablate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // The OpenBLAS C interface, loaded at run time so that the kernel can be chosen before the library initialises.
+        .target(
+            name: "CBLAS",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
+        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        // Optimizers, learning-rate schedules, gradient clipping.
+        .target(name: "Training", dependencies: ["Tensors"]),
+        // The SQLite store (GRDB).
+        .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
+        .target(name: "Runner", dependencies: ["Tensors", "Training", "Store"]),
+        // The command-line interface: argument parsing and exit codes only.
+        .executableTarget(
+            name: "ablate",
+            dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
+        .testTarget(name: "AblateTests", dependencies: ["TestSupport"]),
+    ]
+)

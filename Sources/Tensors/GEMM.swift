@@ -1,0 +1,77 @@
+import CBLAS
+
+// Row-major GEMM: C = alpha * op(A) * op(B) + beta * C, where op(A) is (M,K), op(B) is (K,N), C is (M,N).
+// A is stored (M,K) with row stride lda, or (K,M) when transposeA; B is (K,N) with stride ldb, or (N,K)
+// when transposeB. As in BLAS, beta == 0 overwrites C without reading it (NaN in C does not propagate).
+
+/// GEMM through OpenBLAS (or the built-in kernel if OpenBLAS is missing or failed verification).
+@inlinable
+public func gemm(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
+    precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n), "gemm leading dimension too small")
+    if m == 0 || n == 0 { return }
+    if BLAS.useOpenBLAS {
+        ablate_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
+                     a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    } else {
+        gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                  alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+}
+
+/// The reference GEMM: one dot product per element of C, accumulated in Float32 in order of p.
+/// It is the naive twin every fast GEMM is tested against, and the fallback when OpenBLAS is unusable.
+public func gemmNaive(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum: Float = 0
+            for p in 0..<k {
+                let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                sum += x * y
+            }
+            let old = c[i * ldc + j]
+            c[i * ldc + j] = beta == 0 ? alpha * sum : alpha * sum + beta * old
+        }
+    }
+}
+
+/// `batch` independent GEMMs of the same shape, the i-th reading A + i*strideA and B + i*strideB and
+/// writing C + i*strideC: attention's per-(example, head) products.
+@inlinable
+public func gemmBatched(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int, strideA: Int,
+    b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
+    batch: Int
+) {
+    for i in 0..<batch {
+        gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+    }
+}
+
+/// The naive twin of `gemmBatched`.
+public func gemmBatchedNaive(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int, strideA: Int,
+    b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
+    batch: Int
+) {
+    for i in 0..<batch {
+        gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                  a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+    }
+}

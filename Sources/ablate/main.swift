@@ -1,0 +1,2 @@
+import Runner
+print("ablate")
