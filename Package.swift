@@ -32,7 +32,7 @@ let package = Package(
             dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport"]),
     ]

@@ -121,10 +121,7 @@ void ablate_sgemm(int transpose_a, int transpose_b, int M, int N, int K,
 }
 
 #ifdef ABLATE_X86
-typedef struct {
-    int sse3, ssse3, sse41, sse42, popcnt, avx, avx2, fma, avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512bf16;
-    int amd;
-} cpu_features;
+typedef ablate_cpu_features_t cpu_features;
 
 static unsigned long long read_xcr0(void) {
     unsigned int eax, edx;
@@ -132,7 +129,7 @@ static unsigned long long read_xcr0(void) {
     return ((unsigned long long)edx << 32) | eax;
 }
 
-static cpu_features detect(void) {
+ablate_cpu_features_t ablate_cpu_detect(void) {
     cpu_features f;
     memset(&f, 0, sizeof f);
     unsigned int eax, ebx, ecx, edx;
@@ -174,8 +171,9 @@ static cpu_features detect(void) {
     return f;
 }
 
-const char *ablate_cpu_best_coretype(void) {
-    cpu_features f = detect();
+const char *ablate_cpu_best_coretype(void) { return ablate_coretype_for(ablate_cpu_detect()); }
+
+const char *ablate_coretype_for(ablate_cpu_features_t f) {
     if (f.avx512f && f.avx512dq && f.avx512cd && f.avx512bw && f.avx512vl) return "SkylakeX";
     if (f.avx2 && f.fma) return f.amd ? "Zen" : "Haswell";
     if (f.avx) return "Sandybridge";
@@ -186,7 +184,7 @@ const char *ablate_cpu_best_coretype(void) {
 
 void ablate_cpu_features(char *buffer, size_t length) {
     if (!buffer || length == 0) return;
-    cpu_features f = detect();
+    cpu_features f = ablate_cpu_detect();
     buffer[0] = 0;
     struct { int on; const char *name; } list[] = {
         {f.sse3, "sse3"}, {f.ssse3, "ssse3"}, {f.sse41, "sse4.1"}, {f.sse42, "sse4.2"}, {f.popcnt, "popcnt"},
@@ -202,6 +200,8 @@ void ablate_cpu_features(char *buffer, size_t length) {
     }
 }
 #else
+ablate_cpu_features_t ablate_cpu_detect(void) { ablate_cpu_features_t f; memset(&f, 0, sizeof f); return f; }
+const char *ablate_coretype_for(ablate_cpu_features_t f) { (void)f; return NULL; }
 const char *ablate_cpu_best_coretype(void) { return NULL; }
 void ablate_cpu_features(char *buffer, size_t length) { if (buffer && length) buffer[0] = 0; }
 #endif

@@ -96,7 +96,7 @@ public enum BLAS {
         let best = ablate_cpu_best_coretype().map { String(cString: $0) }
         var featureBuffer = [CChar](repeating: 0, count: 256)
         ablate_cpu_features(&featureBuffer, featureBuffer.count)
-        let features = String(cString: featureBuffer)
+        let features = featureBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         let userChoice = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }
 
         var errorBuffer = [CChar](repeating: 0, count: 512)
@@ -107,7 +107,7 @@ public enum BLAS {
             kernelChoice: userChoice != nil ? .environment : (best != nil ? .cpuFeatures : .library),
             cpuFeatures: features, verified: false, verificationError: 0, verificationFailure: nil)
         guard result == 0 else {
-            status.loadError = String(cString: errorBuffer)
+            status.loadError = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
             return status
         }
         if ablate_blas_was_preloaded() != 0 { status.kernelChoice = .preloaded }

@@ -46,6 +46,22 @@ void ablate_sgemm(int transpose_a, int transpose_b, int M, int N, int K,
                   float alpha, const float *A, int lda, const float *B, int ldb,
                   float beta, float *C, int ldc);
 
+/// SIMD features of an x86-64 CPU, each 1 only when the CPU has it AND the OS saves the registers it
+/// needs (XGETBV): an AVX-512 CPU under an OS that does not enable ZMM state reports no AVX-512.
+typedef struct {
+    int sse3, ssse3, sse41, sse42, popcnt, avx, avx2, fma;
+    int avx512f, avx512dq, avx512cd, avx512bw, avx512vl, avx512bf16;
+    int amd;  // AuthenticAMD or HygonGenuine
+} ablate_cpu_features_t;
+
+/// Reads this CPU's features (all zero off x86-64).
+ablate_cpu_features_t ablate_cpu_detect(void);
+
+/// The best OpenBLAS x86-64 kernel a CPU with these features can run (never one it cannot):
+/// SkylakeX needs AVX-512 F, DQ, CD, BW and VL; Haswell (Zen on AMD) AVX2 and FMA; Sandybridge AVX;
+/// Nehalem SSE4.2 and POPCNT; Core2 SSSE3; Prescott anything else.
+const char *ablate_coretype_for(ablate_cpu_features_t features);
+
 /// The best OpenBLAS x86-64 kernel this CPU and OS can run, from CPUID and XGETBV:
 /// "Cooperlake", "SkylakeX", "Haswell", "Zen", "Sandybridge", "Nehalem", "Core2", "Prescott".
 /// NULL on other architectures (where OpenBLAS's own detection is trusted).
