@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Element-wise activations: ReLU, GELU (tanh approximation), tanh and sigmoid.
+// Every function works on `count` contiguous values; the shape of the tensor does not matter.
+// Backward passes accumulate into `dinp`. ReLU and GELU differentiate from the saved input; tanh and
+// sigmoid from the saved output (their derivatives are cheapest in terms of it).
+
+/// ReLU: out = max(0, inp).
+public func reluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), out is (count)
+    for i in 0..<count {
+        out[i] = inp[i] > 0 ? inp[i] : 0
+    }
+}
+
+/// The backward of `reluForward`: dinp += dout * [inp > 0].
+///
+/// At inp == 0 exactly the derivative is taken as 0 (the subgradient PyTorch and llm.c use).
+public func reluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), dout is (count), dinp is (count)
+    for i in 0..<count {
+        // forward: out = inp > 0 ? inp : 0
+        dinp[i] += inp[i] > 0 ? dout[i] : 0
+    }
+}
+
+/// sqrt(2 / pi), the scaling inside GELU's tanh approximation.
+private let geluScaling: Float = 0.797_884_560_802_865_4
+private let geluCubic: Float = 0.044_715
+
+/// GELU in the tanh approximation of GPT-2 (and llm.c), not the exact x * Phi(x):
+/// out = 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3))).
+public func geluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), out is (count)
+    for i in 0..<count {
+        let x = inp[i]
+        let u = geluScaling * (x + geluCubic * x * x * x)
+        out[i] = 0.5 * x * (1 + tanhf(u))
+    }
+}
+
+/// The backward of `geluForward` (tanh approximation), from the saved input:
+/// with u = sqrt(2/pi) * (x + 0.044715 x^3),
+/// d out / dx = 0.5 * (1 + tanh u) + 0.5 * x * (1 - tanh^2 u) * sqrt(2/pi) * (1 + 3 * 0.044715 x^2).
+/// 1 - tanh^2 u stands for sech^2 u, so a large |u| gives 0 rather than an overflowing cosh.
+public func geluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), dout is (count), dinp is (count)
+    for i in 0..<count {
+        // forward: out = 0.5 * x * (1 + tanh(u)), u = sqrt(2/pi) * (x + 0.044715 * x^3)
+        let x = inp[i]
+        let u = geluScaling * (x + geluCubic * x * x * x)
+        let t = tanhf(u)
+        let sech2 = 1 - t * t
+        let local = 0.5 * (1 + t) + 0.5 * x * sech2 * geluScaling * (1 + 3 * geluCubic * x * x)
+        dinp[i] += local * dout[i]
+    }
+}
+
+/// tanh: out = tanh(inp).
+public func tanhForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), out is (count)
+    for i in 0..<count {
+        out[i] = tanhf(inp[i])
+    }
+}
+
+/// The backward of `tanhForward`, from the saved OUTPUT: dinp += dout * (1 - out^2).
+public func tanhBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>, count: Int) {
+    // out is (count), dout is (count), dinp is (count)
+    for i in 0..<count {
+        // forward: out = tanh(inp)
+        let y = out[i]
+        dinp[i] += (1 - y * y) * dout[i]
+    }
+}
+
+/// The logistic sigmoid: out = 1 / (1 + exp(-inp)).
+///
+/// Computed as 1 / (1 + exp(-x)) for x >= 0 and exp(x) / (1 + exp(x)) for x < 0, so exp never overflows
+/// and very negative inputs give tiny positive values rather than 0 / inf.
+public func sigmoidForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+    // inp is (count), out is (count)
+    for i in 0..<count {
+        let x = inp[i]
+        if x >= 0 {
+            out[i] = 1 / (1 + expf(-x))
+        } else {
+            let e = expf(x)
+            out[i] = e / (1 + e)
+        }
+    }
+}
+
+/// The backward of `sigmoidForward`, from the saved OUTPUT: dinp += dout * out * (1 - out).
+public func sigmoidBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>, count: Int) {
+    // out is (count), dout is (count), dinp is (count)
+    for i in 0..<count {
+        // forward: out = 1 / (1 + exp(-inp))
+        let y = out[i]
+        dinp[i] += y * (1 - y) * dout[i]
+    }
+}
