@@ -8,7 +8,7 @@
 ///     out[i] = inp[i]
 ///
 /// Shapes: inp and out are (count). The buffers must not partly overlap.
-public func copy(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+public func copyValues(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
     // inp is (count), out is (count)
     precondition(count >= 0, "copy: count must be non-negative, got \(count)")
     if UnsafePointer(out) == inp { return }
@@ -48,7 +48,7 @@ public func addBackward(da: UnsafeMutablePointer<Float>, db: UnsafeMutablePointe
 ///     out[i] = factor * inp[i]
 ///
 /// Its backward is `axpy(y: dinp, alpha: factor, x: dout, count: count)`. Shapes: inp and out are (count).
-public func scale(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, factor: Float, count: Int) {
+public func scaleValues(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, factor: Float, count: Int) {
     // inp is (count), out is (count)
     precondition(count >= 0, "scale: count must be non-negative, got \(count)")
     for i in 0..<count { out[i] = factor * inp[i] }

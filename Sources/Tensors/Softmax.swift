@@ -13,7 +13,7 @@ import Darwin
 /// -infinity above it (the future).
 ///
 ///     mask[t, s] = 0 if s <= t, -inf if s > t
-public func causalMask(out: UnsafeMutablePointer<Float>, T: Int) {
+public func causalMask(out: UnsafeMutablePointer<Float>, sequenceLength T: Int) {
     // out is (T,T)
     precondition(T >= 0, "causalMask: T must be non-negative, got \(T)")
     for t in 0..<T {

@@ -29,9 +29,9 @@ final class ElementwiseTests: XCTestCase {
     func testCopy() {
         let x = randomTensor([count], seed: 41)
         let out = Tensor(shape: [count])
-        Tensors.copy(out: out.data, inp: x.data, count: count)
+        copyValues(out: out.data, inp: x.data, count: count)
         XCTAssertEqual(out.array, x.array)
-        Tensors.copy(out: x.data, inp: x.data, count: count)  // onto itself: unchanged
+        copyValues(out: x.data, inp: x.data, count: count)  // onto itself: unchanged
         XCTAssertEqual(x.array, out.array)
     }
 
@@ -59,7 +59,7 @@ final class ElementwiseTests: XCTestCase {
         let x = randomTensor([count], seed: 47), w = randomTensor([count], seed: 48)
         let factor: Float = -1.75
         let out = Tensor(shape: [count])
-        scale(out: out.data, inp: x.data, factor: factor, count: count)
+        scaleValues(out: out.data, inp: x.data, factor: factor, count: count)
         assertClose(out.array, doubles(x).map { Double(factor) * $0 }, relative: 1e-6, absolute: 0, "scale")
 
         let start = randomFloats(count, seed: 49)
@@ -69,7 +69,7 @@ final class ElementwiseTests: XCTestCase {
         let numeric = numericalGradient(at: doubles(x)) { dot($0.map { Double(factor) * $0 }, w64) }
         assertClose(added(dinp, start), numeric, relative: 1e-5, absolute: 1e-6, "scale backward")
 
-        scale(out: x.data, inp: x.data, factor: factor, count: count)  // in place
+        scaleValues(out: x.data, inp: x.data, factor: factor, count: count)  // in place
         XCTAssertEqual(x.array, out.array)
     }
 

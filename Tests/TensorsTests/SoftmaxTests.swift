@@ -120,14 +120,14 @@ final class SoftmaxTests: XCTestCase {
     func testCausalMaskShape() {
         let T = 5
         let mask = Tensor(shape: [T, T], repeating: 7)
-        causalMask(out: mask.data, T: T)
+        causalMask(out: mask.data, sequenceLength: T)
         for t in 0..<T {
             for s in 0..<T {
                 XCTAssertEqual(mask[t * T + s], s <= t ? 0 : -.infinity, "mask[\(t), \(s)]")
             }
         }
         let one = Tensor(shape: [1, 1], repeating: 7)
-        causalMask(out: one.data, T: 1)
+        causalMask(out: one.data, sequenceLength: 1)
         XCTAssertEqual(one[0], 0)
     }
 
@@ -136,7 +136,7 @@ final class SoftmaxTests: XCTestCase {
         let T = 7, blocks = 3
         let x = randomTensor([blocks * T, T], seed: 11, low: -4, high: 4)
         let mask = Tensor(shape: [T, T])
-        causalMask(out: mask.data, T: T)
+        causalMask(out: mask.data, sequenceLength: T)
         let out = Tensor(shape: [blocks * T, T])
         softmaxForward(out: out.data, inp: x.data, mask: mask.data, maskRows: T, scale: scale, rows: blocks * T, cols: T)
         for r in 0..<blocks * T {
