@@ -5,18 +5,6 @@ import TestSupport
 // Element-wise kernels against Float64 references, and each backward against finite differences of
 // the reference forward, projected to a scalar L = sum(w * out) with fixed random weights w.
 
-private func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-
-private func assertClose(_ actual: [Float], _ expected: [Double], relative: Double, absolute: Double, _ what: String,
-                         file: StaticString = #filePath, line: UInt = #line) {
-    let (ratio, i) = worstError(actual, expected, relative: relative, absolute: absolute)
-    guard i >= 0 else { return }
-    XCTAssertLessThanOrEqual(ratio, 1, "\(what): worst element \(i) is \(actual[i]), expected \(expected[i])", file: file, line: line)
-}
-
-/// The gradient a backward call added to a buffer that started at `start`.
-private func added(_ buffer: Tensor, _ start: [Float]) -> [Float] { zip(buffer.array, start).map { $0 - $1 } }
-
 final class ElementwiseTests: XCTestCase {
     let rows = 5, cols = 7
     var count: Int { rows * cols }

@@ -25,15 +25,6 @@ private func referenceLayerNorm(_ x: [Double], weight: [Double]?, bias: [Double]
     return (out, means, rstds)
 }
 
-private func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
-
-private func assertClose(_ actual: [Float], _ expected: [Double], relative: Double, absolute: Double, _ what: String,
-                         file: StaticString = #filePath, line: UInt = #line) {
-    let (ratio, i) = worstError(actual, expected, relative: relative, absolute: absolute)
-    guard i >= 0 else { return }
-    XCTAssertLessThanOrEqual(ratio, 1, "\(what): worst element \(i) is \(actual[i]), expected \(expected[i])", file: file, line: line)
-}
-
 final class LayerNormTests: XCTestCase {
     let rows = 5, cols = 13
 

@@ -31,13 +31,6 @@ private func mixedMask(rows: Int, cols: Int, seed: UInt64) -> [Float] {
     }
 }
 
-private func assertClose(_ actual: [Float], _ expected: [Double], relative: Double, absolute: Double, _ what: String,
-                         file: StaticString = #filePath, line: UInt = #line) {
-    let (ratio, i) = worstError(actual, expected, relative: relative, absolute: absolute)
-    guard i >= 0 else { return }
-    XCTAssertLessThanOrEqual(ratio, 1, "\(what): worst element \(i) is \(actual[i]), expected \(expected[i])", file: file, line: line)
-}
-
 final class SoftmaxTests: XCTestCase {
     let rows = 5, cols = 13, scale: Float = 0.37
 
