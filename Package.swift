@@ -20,12 +20,16 @@ let package = Package(
         ),
         // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
         .target(name: "Tensors", dependencies: ["CBLAS"]),
+        // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
+        .target(name: "Layers", dependencies: ["Tensors"]),
+        // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
+        .target(name: "Models", dependencies: ["Layers", "Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
         .target(name: "Training", dependencies: ["Tensors"]),
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
-        .target(name: "Runner", dependencies: ["Tensors", "Training", "Store"]),
+        .target(name: "Runner", dependencies: ["Tensors", "Models", "Training", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
@@ -33,6 +37,8 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport"]),
     ]

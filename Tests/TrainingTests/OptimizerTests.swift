@@ -132,4 +132,14 @@ final class OptimizerTests: XCTestCase {
         XCTAssertGreaterThan(initial, 10)
         XCTAssertLessThan(loss(), 1e-6, "initial loss \(initial)")
     }
+
+    func testOptimizerStepsTheValuesOfTheSet() {
+        let parameters = ParameterSet([("a", [2]), ("b", [1])])
+        parameters.values.fill(1)
+        parameters.gradients.fill(2)
+        let sgd = SGD(parameterCount: parameters.count)
+        sgd.step(parameters: parameters, learningRate: 0.25)
+        XCTAssertEqual(parameters.values.array, [0.5, 0.5, 0.5])
+        XCTAssertEqual(sgd.steps, 1)
+    }
 }

@@ -1,6 +1,6 @@
 import Tensors
 import TestSupport
-import Training
+
 import XCTest
 
 final class ParametersTests: XCTestCase {
@@ -53,13 +53,17 @@ final class ParametersTests: XCTestCase {
         XCTAssertEqual(parameters.values.array, [Float](repeating: 2, count: 31))
     }
 
-    func testOptimizerStepsTheValuesOfTheSet() {
-        let parameters = ParameterSet([("a", [2]), ("b", [1])])
-        parameters.values.fill(1)
-        parameters.gradients.fill(2)
-        let sgd = SGD(parameterCount: parameters.count)
-        sgd.step(parameters: parameters, learningRate: 0.25)
-        XCTAssertEqual(parameters.values.array, [0.5, 0.5, 0.5])
-        XCTAssertEqual(sgd.steps, 1)
+    func testLayoutGivesTheOffsetsTheSetUses() {
+        var layout = ParameterLayout()
+        let first = layout.add("a", shape: [2, 3])
+        let second = layout.add("b", shape: [4])
+        XCTAssertEqual([first.offset, second.offset], [0, 6])
+        XCTAssertEqual(layout.count, 10)
+        let parameters = ParameterSet(layout)
+        XCTAssertEqual(parameters.slices, layout.slices)
+        parameters.setValues(of: "b", to: [1, 2, 3, 4])
+        XCTAssertEqual(parameters.value(second)[3], 4)
+        parameters.gradient(first)[5] = 7
+        XCTAssertEqual(parameters.gradients[5], 7)
     }
 }

@@ -1,5 +1,3 @@
-import Tensors
-
 /// The trainable parameters of a model in one flat allocation, with their gradients in a second
 /// allocation of the same layout (llm.c style).
 ///
@@ -30,6 +28,11 @@ public final class ParameterSet: @unchecked Sendable {
     /// All gradients, shape `[count]`, laid out like `values`. Backward passes accumulate into it.
     public let gradients: Tensor
     private let indexByName: [String: Int]
+
+    /// Allocates the parameters a `ParameterLayout` collected, in its order.
+    public convenience init(_ layout: ParameterLayout) {
+        self.init(layout.slices.map { ($0.name, $0.shape) })
+    }
 
     /// Lays out the named shapes one after another, in the order given. Values and gradients start at zero.
     ///
@@ -90,11 +93,46 @@ public final class ParameterSet: @unchecked Sendable {
         newValues.withUnsafeBufferPointer { (values.data + slice.offset).update(from: $0.baseAddress!, count: slice.count) }
     }
 
+    /// The values of a slice (valid for its `count` elements).
+    @inlinable public func value(_ slice: Slice) -> UnsafeMutablePointer<Float> { values.data + slice.offset }
+
+    /// The gradients of a slice (valid for its `count` elements).
+    @inlinable public func gradient(_ slice: Slice) -> UnsafeMutablePointer<Float> { gradients.data + slice.offset }
+
     /// Sets every gradient to zero (one memset), before the backward pass of the next step.
     public func zeroGradients() { gradients.zero() }
 
     private func requireSlice(_ name: String) -> Slice {
         guard let slice = slice(named: name) else { preconditionFailure("no parameter named \"\(name)\"") }
+        return slice
+    }
+}
+
+/// The parameters of a model as its layers declare them, before anything is allocated.
+///
+/// Each layer adds its named shapes and keeps the returned slices; `ParameterSet(layout)` then
+/// allocates one flat buffer in which every slice sits at the offset it was given here.
+///
+///     var layout = ParameterLayout()
+///     let linear = Linear("decoder.output", inputSize: 64, outputSize: 20, bias: true, layout: &layout)
+///     let parameters = ParameterSet(layout)
+public struct ParameterLayout: Sendable {
+    /// The slices in the order they were added.
+    public private(set) var slices: [ParameterSet.Slice] = []
+    /// The number of parameters so far.
+    public private(set) var count = 0
+    private var names: Set<String> = []
+
+    public init() {}
+
+    /// Declares a parameter and returns where it will live. A duplicate name is a programmer mistake.
+    public mutating func add(_ name: String, shape: [Int]) -> ParameterSet.Slice {
+        precondition(!names.contains(name), "duplicate parameter name \"\(name)\"")
+        precondition(shape.allSatisfy { $0 >= 0 }, "parameter \"\(name)\" has a negative dimension: \(shape)")
+        let slice = ParameterSet.Slice(name: name, shape: shape, offset: count, count: shape.reduce(1, *))
+        names.insert(name)
+        slices.append(slice)
+        count += slice.count
         return slice
     }
 }
