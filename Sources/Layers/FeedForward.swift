@@ -1,0 +1,110 @@
+import Tensors
+
+/// The non-linearity between the two linear maps of a feed-forward block.
+public enum Activation: String, Sendable, CaseIterable {
+    /// max(0, x), as in the paper.
+    case relu
+    /// GELU in the tanh approximation (GPT-2, llm.c): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    case gelu
+}
+
+/// The position-wise feed-forward block of the paper (section 3.3), applied to every row alike:
+///
+///     hidden    = inp W1^T + b1          (rows, dFF)
+///     activated = act(hidden)            (rows, dFF)      act = ReLU in the paper
+///     out       = activated W2^T + b2    (rows, C)
+///
+/// Parameters (checkpoint keys): `NAME.input.weight` (dFF, C), `NAME.input.bias` (dFF),
+/// `NAME.output.weight` (C, dFF), `NAME.output.bias` (C); the biases only with `bias`.
+/// Shapes: inp and out are (rows, modelSize); rows is B*T for a sequence batch.
+public struct FeedForward: Sendable {
+    /// C
+    public let modelSize: Int
+    /// dFF
+    public let hiddenSize: Int
+    public let activation: Activation
+    /// C -> dFF
+    public let input: Linear
+    /// dFF -> C
+    public let output: Linear
+
+    /// The forward's hidden values, kept for the backward, and the backward's scratch; allocated once
+    /// with room for `maxRows` rows.
+    public final class Activations: Sendable {
+        public let maxRows: Int
+        /// (maxRows, dFF): inp W1^T + b1, before the activation.
+        public let hidden: Tensor
+        /// (maxRows, dFF): act(hidden), the input of the second linear map.
+        public let activated: Tensor
+        /// (maxRows, dFF): backward scratch, d loss / d activated.
+        public let activatedGradient: Tensor
+        /// (maxRows, dFF): backward scratch, d loss / d hidden.
+        public let hiddenGradient: Tensor
+
+        public init(maxRows: Int, hiddenSize: Int) {
+            precondition(maxRows >= 0, "FeedForward.Activations: maxRows must be non-negative, got \(maxRows)")
+            self.maxRows = maxRows
+            hidden = Tensor(shape: [maxRows, hiddenSize])
+            activated = Tensor(shape: [maxRows, hiddenSize])
+            activatedGradient = Tensor(shape: [maxRows, hiddenSize])
+            hiddenGradient = Tensor(shape: [maxRows, hiddenSize])
+        }
+    }
+
+    /// Declares `NAME.input.*` (modelSize -> hiddenSize) and `NAME.output.*` (hiddenSize -> modelSize).
+    public init(_ name: String, modelSize: Int, hiddenSize: Int, activation: Activation = .relu, bias: Bool = true,
+                layout: inout ParameterLayout) {
+        precondition(modelSize > 0 && hiddenSize > 0, "FeedForward \(name): sizes must be positive")
+        self.modelSize = modelSize
+        self.hiddenSize = hiddenSize
+        self.activation = activation
+        input = Linear("\(name).input", inputSize: modelSize, outputSize: hiddenSize, bias: bias, layout: &layout)
+        output = Linear("\(name).output", inputSize: hiddenSize, outputSize: modelSize, bias: bias, layout: &layout)
+    }
+
+    /// Xavier uniform weights and zero biases in both linear maps (the tensor2tensor / annotated
+    /// Transformer convention).
+    public func initialize(_ parameters: ParameterSet, rng: inout RNG) {
+        input.initializeXavier(parameters, rng: &rng)
+        output.initializeXavier(parameters, rng: &rng)
+    }
+
+    /// Room for up to `maxRows` rows.
+    public func makeActivations(maxRows: Int) -> Activations { Activations(maxRows: maxRows, hiddenSize: hiddenSize) }
+
+    /// out = act(inp W1^T + b1) W2^T + b2; keeps hidden and activated in `activations`.
+    public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int,
+                        activations: Activations, parameters: ParameterSet) {
+        // inp is (rows, C), hidden and activated are (rows, dFF), out is (rows, C)
+        precondition(rows <= activations.maxRows, "FeedForward: \(rows) rows but activations for \(activations.maxRows)")
+        let count = rows * hiddenSize
+        input.forward(out: activations.hidden.data, inp: inp, rows: rows, parameters: parameters)
+        switch activation {
+        case .relu: reluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
+        case .gelu: geluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
+        }
+        output.forward(out: out, inp: activations.activated.data, rows: rows, parameters: parameters)
+    }
+
+    /// Accumulates the gradients of both linear maps into the parameter gradients and d inp into `dinp`.
+    ///
+    /// `inp` and `activations` must be those of the matching forward. Overwrites the scratch buffers.
+    public func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
+                         rows: Int, activations: Activations, parameters: ParameterSet) {
+        // dout is (rows, C), inp is (rows, C), dinp is (rows, C); the scratch buffers are (rows, dFF)
+        precondition(rows <= activations.maxRows, "FeedForward: \(rows) rows but activations for \(activations.maxRows)")
+        let count = rows * hiddenSize
+        let dActivated = activations.activatedGradient.data, dHidden = activations.hiddenGradient.data
+        dActivated.update(repeating: 0, count: count)
+        dHidden.update(repeating: 0, count: count)
+        // out = activated W2^T + b2
+        output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters)
+        // activated = act(hidden)
+        switch activation {
+        case .relu: reluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+        case .gelu: geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+        }
+        // hidden = inp W1^T + b1
+        input.backward(dinp: dinp, dout: dHidden, inp: inp, rows: rows, parameters: parameters)
+    }
+}
