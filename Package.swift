@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport"]),
     ]
