@@ -40,6 +40,6 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
-        .testTarget(name: "AblateTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
     ]
 )
