@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Tensors"]),
         // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
         .target(name: "Models", dependencies: ["Layers", "Tensors"]),
+        // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
+        .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
         .target(name: "Training", dependencies: ["Tensors"]),
         // The SQLite store (GRDB).
@@ -39,6 +41,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
     ]
