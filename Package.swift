@@ -27,7 +27,7 @@ let package = Package(
         // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
         .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
-        .target(name: "Training", dependencies: ["Tensors"]),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Tasks"]),
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Tensors", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "Models", "Tasks", "TestSupport"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
     ]
 )

@@ -72,6 +72,12 @@ public struct ChanceLevel: Sendable, Equatable {
     public var sequenceAccuracy: Double
     /// How it is computed, in words (shown in reports).
     public var explanation: String
+
+    public init(tokenAccuracy: Double, sequenceAccuracy: Double, explanation: String) {
+        self.tokenAccuracy = tokenAccuracy
+        self.sequenceAccuracy = sequenceAccuracy
+        self.explanation = explanation
+    }
 }
 
 /// A synthetic task: a deterministic generator of examples whose size (length, distance, pairs,
