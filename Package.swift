@@ -31,11 +31,11 @@ let package = Package(
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
-        .target(name: "Runner", dependencies: ["Tensors", "Models", "Training", "Store"]),
+        .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
-            dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Tasks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
