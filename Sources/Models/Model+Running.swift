@@ -4,9 +4,11 @@ extension Model {
     /// The buffers of one model family, for batches up to a size fixed when it is made.
     public final class Workspace {
         let transformer: Transformer.Workspace?
+        let rnn: RNNSeq2Seq.Workspace?
 
-        init(transformer: Transformer.Workspace?) {
+        init(transformer: Transformer.Workspace? = nil, rnn: RNNSeq2Seq.Workspace? = nil) {
             self.transformer = transformer
+            self.rnn = rnn
         }
     }
 
@@ -16,6 +18,9 @@ extension Model {
         case .transformer(let model):
             return Workspace(transformer: model.makeWorkspace(maxBatch: maxBatch, maxSourceLength: maxSourceLength,
                                                               maxTargetLength: maxTargetLength))
+        case .rnn(let model):
+            return Workspace(rnn: model.makeWorkspace(maxBatch: maxBatch, maxSourceLength: maxSourceLength,
+                                                      maxTargetLength: maxTargetLength))
         }
     }
 
@@ -24,6 +29,8 @@ extension Model {
         switch self {
         case .transformer(let model):
             return model.forward(batch, workspace: workspace.transformer!, labelSmoothing: labelSmoothing, rng: &rng)
+        case .rnn(let model):
+            return model.forward(batch, workspace: workspace.rnn!, labelSmoothing: labelSmoothing, rng: &rng)
         }
     }
 
@@ -31,6 +38,7 @@ extension Model {
     public func backward(workspace: Workspace) {
         switch self {
         case .transformer(let model): model.backward(workspace: workspace.transformer!)
+        case .rnn(let model): model.backward(workspace: workspace.rnn!)
         }
     }
 
@@ -61,6 +69,10 @@ extension Model {
                                                   batch: B, steps: steps)
                 return split(decoding.tokens, steps)
             }
+        case .rnn(let model):
+            let decoding = model.greedyDecode(source: flat, sourceLength: length, sourceLengths: lengths,
+                                              startToken: Model.startToken, batch: B, steps: steps)
+            return split(decoding.tokens, steps)
         }
     }
 }

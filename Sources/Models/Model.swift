@@ -5,6 +5,7 @@ import Tensors
 /// `ablate predict` and training loops hold without caring which family it is.
 public enum Model {
     case transformer(Transformer)
+    case rnn(RNNSeq2Seq)
 
     /// The token that starts decoding: the decoder's first input in an encoder-decoder, the separator
     /// between source and target in a decoder-only sequence. Tasks reserve id 0 for it.
@@ -14,19 +15,21 @@ public enum Model {
     public static func build(_ config: ModelConfig, seed: UInt64) throws -> Model {
         switch config {
         case .transformer(let transformer): return .transformer(try Transformer(config: transformer, seed: seed))
-        case .rnn: throw ModelConfigError(key: "model.arch", "the RNN baseline is not built yet")
+        case .rnn(let rnn): return .rnn(try RNNSeq2Seq(config: rnn, seed: seed))
         }
     }
 
     public var config: ModelConfig {
         switch self {
         case .transformer(let model): return .transformer(model.config)
+        case .rnn(let model): return .rnn(model.config)
         }
     }
 
     public var parameters: ParameterSet {
         switch self {
         case .transformer(let model): return model.parameters
+        case .rnn(let model): return model.parameters
         }
     }
 
@@ -78,6 +81,10 @@ public enum Model {
                 decoding = model.greedyDecode(source: source, sourceLength: source.count, sourceLengths: lengths,
                                               prefix: [Model.startToken], prefixLength: 1, batch: 1, steps: steps)
             }
+            return (decoding.tokens, rows(decoding.logits, model.config.vocabulary))
+        case .rnn(let model):
+            let decoding = model.greedyDecode(source: source, sourceLength: source.count, sourceLengths: lengths,
+                                              startToken: Model.startToken, batch: 1, steps: steps)
             return (decoding.tokens, rows(decoding.logits, model.config.vocabulary))
         }
     }
