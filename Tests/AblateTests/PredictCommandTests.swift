@@ -59,6 +59,27 @@ final class PredictCommandTests: XCTestCase {
         }
     }
 
+    func testTheRNNBaselinePredictsThroughTheCommandToo() throws {
+        var config = RNNConfig()
+        config.cell = .lstm
+        config.attention = .general
+        config.bidirectional = true
+        config.vocabulary = 9
+        config.embeddingSize = 6
+        config.hidden = 8
+        let model = try Model.build(.rnn(config), seed: 4)
+        let path = directory.appendingPathComponent("rnn.safetensors").path
+        try model.save(to: URL(fileURLWithPath: path))
+        let expected = model.predict(source: [2, 7, 1, 8], steps: 6)
+        let json = try AblateBinary.run(["predict", path, "--input", "2 7 1 8", "--steps", "6", "--json"])
+        XCTAssertEqual(json.status, 0, json.standardError)
+        let output = try JSONDecoder().decode(Output.self, from: Data(json.standardOutput.utf8))
+        XCTAssertEqual(output.model, "rnn lstm general")
+        XCTAssertEqual(output.output, expected.tokens)
+        XCTAssertEqual(output.logits, expected.logits)
+        XCTAssertEqual(output.output.count, 6)
+    }
+
     func testBadCheckpointsAndInputsGiveClearErrors() throws {
         let missing = directory.appendingPathComponent("missing.safetensors").path
         var result = try AblateBinary.run(["predict", missing, "--input", "1 2"])

@@ -53,4 +53,28 @@ final class CheckpointDocumentationTests: XCTestCase {
             }
         }
     }
+
+    func testEveryRNNParameterIsDocumented() throws {
+        let patterns = try Self.documentedPatterns()
+        for cell in RNNConfig.Cell.allCases {
+            for attention in RNNConfig.Attention.allCases {
+                for bidirectional in [false, true] where !(attention == .dot && bidirectional) {
+                    var config = RNNConfig()
+                    config.cell = cell
+                    config.attention = attention
+                    config.bidirectional = bidirectional
+                    config.layers = 2
+                    config.hidden = 4
+                    config.embeddingSize = 3
+                    config.attentionSize = 4
+                    let model = try RNNSeq2Seq(config: config, seed: 1)
+                    for name in model.parameters.names {
+                        let range = NSRange(name.startIndex..., in: name)
+                        XCTAssertTrue(patterns.contains { $0.firstMatch(in: name, range: range) != nil },
+                                      "\(name) (\(cell.rawValue) \(attention.rawValue)) is not in docs/checkpoints.md")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -36,6 +36,28 @@ final class ModelCheckpointTests: XCTestCase {
         }
     }
 
+    func testTheRNNBaselineRoundTripsToo() throws {
+        for cell in RNNConfig.Cell.allCases {
+            var config = RNNConfig()
+            config.cell = cell
+            config.attention = .additive
+            config.bidirectional = cell == .gru
+            config.layers = 2
+            config.vocabulary = 7
+            config.embeddingSize = 4
+            config.hidden = 5
+            config.attentionSize = 3
+            let model = try Model.build(.rnn(config), seed: 8)
+            let url = directory.appendingPathComponent("rnn-\(cell.rawValue).safetensors")
+            try model.save(to: url)
+            let (loaded, _) = try Model.load(from: url)
+            XCTAssertEqual(loaded.config, model.config)
+            let before = model.predict(source: [1, 2, 3], steps: 4), after = loaded.predict(source: [1, 2, 3], steps: 4)
+            XCTAssertEqual(before.tokens, after.tokens)
+            XCTAssertEqual(before.logits.flatMap { $0 }.map(\.bitPattern), after.logits.flatMap { $0 }.map(\.bitPattern))
+        }
+    }
+
     func testLoadingIntoAnotherConfigNamesTheMismatch() throws {
         let config = TransformerGradientTests.tiny(.encoderDecoder)
         let url = directory.appendingPathComponent("small.safetensors")
