@@ -1,0 +1,27 @@
+import Tasks
+import XCTest
+
+final class TaskSetupTests: XCTestCase {
+    func testEvaluationReachesTwiceTheTrainingSizeByDefault() throws {
+        let setup = try TaskSetup(task: ReverseTask(), trainSize: 4...8)
+        XCTAssertEqual(setup.evaluationSize, 4...16)
+        XCTAssertEqual(setup.extrapolationSizes, Array(9...16))
+        let examples = try setup.evaluationExamples(seed: 3, perSize: 5)
+        XCTAssertEqual(examples.count, 13 * 5)
+        for size in 4...16 {
+            XCTAssertEqual(examples.filter { $0.slices["length"] == size }.count, 5, "size \(size)")
+        }
+        XCTAssertEqual(try setup.evaluationExamples(seed: 3, perSize: 5), examples, "deterministic")
+        XCTAssertTrue(examples.allSatisfy { Split.of($0.source) == .test })
+    }
+
+    func testRangesOutsideTheTaskLimitsNameTheKey() {
+        XCTAssertThrowsError(try TaskSetup(task: DelayedRecallTask(), trainSize: 0...8)) { error in
+            XCTAssertEqual((error as? TaskConfigError)?.key, "task.train_distance")
+        }
+        XCTAssertThrowsError(try TaskSetup(task: ReverseTask(), trainSize: 4...8, evaluationSize: 4...5000)) { error in
+            XCTAssertEqual((error as? TaskConfigError)?.key, "task.eval_length")
+            XCTAssertTrue("\(error)".contains("1...4096"), "\(error)")
+        }
+    }
+}
