@@ -30,65 +30,12 @@ final class RNNSeq2SeqGradientTests: XCTestCase {
                              targetLength: Tt, decoderInput: tokens(B * Tt), targets: targets, targetLengths: [3, 2])
     }
 
-    /// Checks every parameter slice (a few coordinates each) against central differences of the loss.
+    /// Checks every parameter slice of an RNN built from `config` (see `ModelGradientCheck`).
     func assertGradientsMatch(_ config: RNNConfig, labelSmoothing: Float = 0, _ label: String,
                               file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try RNNSeq2Seq(config: config, seed: 11)
-        let batch = Self.batch(vocabulary: config.vocabulary)
-        let workspace = model.makeWorkspace(maxBatch: 2, maxSourceLength: 4, maxTargetLength: 3)
-        let dropoutSeed = RNG(seed: 3, purpose: .dropout)
-        // The same dropout masks in every evaluation, so the loss is a deterministic function.
-        func loss() -> Double {
-            var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-            return Double(model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng).loss)
-        }
-        var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-        model.parameters.zeroGradients()
-        _ = model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng)
-        model.backward(workspace: workspace)
-        let gradients = model.parameters.gradients.array
-        var check = GradientCheck()
-        check.maximumProbes = 3
-        for slice in model.parameters.slices where slice.count > 0 {
-            let analytic = Array(gradients[slice.offset..<slice.offset + slice.count])
-            let outcome = check.check(buffer: model.parameters.value(slice), count: slice.count, analytic: analytic, loss: loss)
-            XCTAssertTrue(outcome.passed, "\(label): \(slice.name) \(outcome)", file: file, line: line)
-            // Every parameter takes part in the loss: an all-zero slice means a path was dropped.
-            XCTAssertGreaterThan(analytic.map(abs).max() ?? 0, 0, "\(label): \(slice.name) has no gradient", file: file, line: line)
-            // The derivative along a random direction of the whole slice, from a Float64 loss over the
-            // logits: an error spread thinly over many coordinates (a dropped path of the graph) adds up
-            // here, while the rounding noise does not.
-            let direction = randomFloats(slice.count, seed: UInt64(slice.offset) + 1)
-            let values = model.parameters.value(slice), saved = Array(UnsafeBufferPointer(start: values, count: slice.count))
-            func lossAlong(_ step: Float) -> Double {
-                for i in 0..<slice.count { values[i] = saved[i] + step * direction[i] }
-                var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-                _ = model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng)
-                return Self.crossEntropy(workspace.logits, batch.targets, vocabulary: config.vocabulary, labelSmoothing: labelSmoothing)
-            }
-            // Central differences with steps h and h/2, combined by Richardson extrapolation: error O(h^4).
-            func difference(_ h: Float) -> Double { (lossAlong(h) - lossAlong(-h)) / (2 * Double(h)) }
-            let numeric = (4 * difference(5e-3) - difference(1e-2)) / 3
-            for i in 0..<slice.count { values[i] = saved[i] }
-            let projected = zip(analytic, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            XCTAssertLessThanOrEqual(abs(projected - numeric), 1e-5 + 1e-3 * abs(numeric),
-                                     "\(label): \(slice.name) along a random direction: analytic \(projected), numeric \(numeric)",
-                                     file: file, line: line)
-        }
-    }
-
-    /// The mean cross-entropy of (rows, V) logits over the targets that are not ignored, in Float64.
-    static func crossEntropy(_ logits: Tensor, _ targets: [Int32], vocabulary V: Int, labelSmoothing: Float) -> Double {
-        var total = 0.0, counted = 0
-        for (r, target) in targets.enumerated() where target != SequenceBatch.ignore {
-            let z = (0..<V).map { Double(logits[r * V + $0]) }
-            let maximum = z.max()!
-            let logSumExp = maximum + log(z.reduce(0) { $0 + exp($1 - maximum) })
-            let smoothing = Double(labelSmoothing)
-            total += logSumExp - (1 - smoothing) * z[Int(target)] - smoothing / Double(V) * z.reduce(0, +)
-            counted += 1
-        }
-        return total / Double(max(counted, 1))
+        let model = Model.rnn(try RNNSeq2Seq(config: config, seed: 11))
+        ModelGradientCheck.assertMatches(model, batch: Self.batch(vocabulary: config.vocabulary), labelSmoothing: labelSmoothing,
+                                         directional: true, label, file: file, line: line)
     }
 
     func testEveryCellWithEveryAttention() throws {

@@ -49,62 +49,16 @@ final class TransformerGradientTests: XCTestCase {
         }
     }
 
-    /// Checks every parameter slice (a few coordinates each) against central differences of the loss.
+    /// Checks every parameter slice of a Transformer built from `config` (see `ModelGradientCheck`).
     func assertGradientsMatch(_ config: TransformerConfig, labelSmoothing: Float = 0, _ label: String,
                               file: StaticString = #filePath, line: UInt = #line) throws {
-        let model = try Transformer(config: config, seed: 11)
-        let batch = Self.batch(for: config)
-        let workspace = model.makeWorkspace(maxBatch: 2, maxSourceLength: 4, maxTargetLength: 5)
-        let dropoutSeed = RNG(seed: 3, purpose: .dropout)
-        // The same dropout masks in every evaluation, so the loss is a deterministic function.
-        func loss() -> Double {
-            var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-            return Double(model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng).loss)
-        }
-        var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-        model.parameters.zeroGradients()
-        _ = model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng)
-        model.backward(workspace: workspace)
-        let gradients = model.parameters.gradients.array
-        var check = GradientCheck()
-        check.maximumProbes = 3
-        for slice in model.parameters.slices where slice.count > 0 {
-            let analytic = Array(gradients[slice.offset..<slice.offset + slice.count])
-            let outcome = check.check(buffer: model.parameters.value(slice), count: slice.count, analytic: analytic, loss: loss)
-            XCTAssertTrue(outcome.passed, "\(label): \(slice.name) \(outcome)", file: file, line: line)
-            // Every parameter takes part in the loss: an all-zero slice means a path was dropped. (A key
-            // bias adds the same q.b to every score of a row, which the softmax ignores: its gradient is 0.)
-            if !slice.name.hasSuffix("key.bias") {
-                XCTAssertGreaterThan(analytic.map(abs).max() ?? 0, 0, "\(label): \(slice.name) has no gradient", file: file, line: line)
-            }
-            // ReLU's kinks make a difference over a whole slice unreliable: that variant keeps the coordinate checks.
-            if config.activation == .relu && config.feedForward { continue }
-            // The derivative along a random direction of the whole slice, from a Float64 loss over the
-            // logits (Richardson-extrapolated central differences): an error spread thinly over many
-            // coordinates, such as a dropped path with small gradients, adds up here.
-            let direction = randomFloats(slice.count, seed: UInt64(slice.offset) + 1)
-            let values = model.parameters.value(slice), saved = Array(UnsafeBufferPointer(start: values, count: slice.count))
-            let targets = config.layout == .encoderOnly ? batch.labels : batch.targets
-            func lossAlong(_ step: Float) -> Double {
-                for i in 0..<slice.count { values[i] = saved[i] + step * direction[i] }
-                var rng: RNG? = config.dropout > 0 ? dropoutSeed : nil
-                _ = model.forward(batch, workspace: workspace, labelSmoothing: labelSmoothing, rng: &rng)
-                return RNNSeq2SeqGradientTests.crossEntropy(workspace.logits, targets, vocabulary: model.outputSize,
-                                                            labelSmoothing: labelSmoothing)
-            }
-            func difference(_ h: Float) -> Double { (lossAlong(h) - lossAlong(-h)) / (2 * Double(h)) }
-            let numeric = (4 * difference(5e-3) - difference(1e-2)) / 3
-            for i in 0..<slice.count { values[i] = saved[i] }
-            let projected = zip(analytic, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-            // Float32 logits carry rounding errors of a few 1e-7 of their size; differenced over steps of
-            // 5e-3 they become noise proportional to the largest logit (large without normalisation).
-            let largestLogit = (0..<(targets.count * model.outputSize)).map { abs(Double(workspace.logits[$0])) }.max() ?? 1
-            let noise = 3e-7 * largestLogit / 5e-3
-            XCTAssertLessThanOrEqual(abs(projected - numeric), 2e-5 + noise + 1e-3 * abs(numeric),
-                                     "\(label): \(slice.name) along a random direction: analytic \(projected), numeric \(numeric)",
-                                     file: file, line: line)
-        }
-        XCTAssertGreaterThan(gradients.map(abs).max() ?? 0, 1e-4, "\(label): gradients are all zero", file: file, line: line)
+        let model = Model.transformer(try Transformer(config: config, seed: 11))
+        // ReLU's kinks make a difference over a whole slice unreliable: that variant keeps the coordinate
+        // checks. A key bias adds the same q.b to every score of a row, which the softmax ignores: its
+        // gradient is 0.
+        ModelGradientCheck.assertMatches(model, batch: Self.batch(for: config), labelSmoothing: labelSmoothing,
+                                         directional: !(config.activation == .relu && config.feedForward),
+                                         mayBeZero: { $0.hasSuffix("key.bias") }, label, file: file, line: line)
     }
 
     func testEveryLayoutAndEverySwitchValue() throws {
