@@ -1,0 +1,32 @@
+import Foundation
+import Tensors
+
+/// The facts recorded with every run, so a result can be traced to the code and machine that made it.
+public enum EnvironmentInfo {
+    /// Key/value pairs: git commit and dirty flag (of the working directory's repository), Swift,
+    /// OpenBLAS version, kernel and threads, CPU, cores, host and OS.
+    public static func collect(directory: String = FileManager.default.currentDirectoryPath) -> [String: String] {
+        let blas = BLAS.status
+        var facts: [String: String] = [
+            "swift": SystemInfo.swiftVersion,
+            "openblas": blas.loaded ? blas.version : "not loaded",
+            "blas_kernel": blas.usingOpenBLAS ? blas.kernel : "built-in GEMM",
+            "blas_threads": String(BLAS.threads),
+            "cpu": SystemInfo.cpuModel(),
+            "cores": String(SystemInfo.cores),
+            "host": SystemInfo.host,
+            "os": SystemInfo.operatingSystem(),
+        ]
+        if let git = SystemInfo.which("git") {
+            let commit = SystemInfo.output(of: git, ["-C", directory, "rev-parse", "HEAD"])
+            facts["git_commit"] = commit ?? "none"
+            if commit != nil {
+                let status = SystemInfo.output(of: git, ["-C", directory, "status", "--porcelain", "--untracked-files=no"]) ?? ""
+                facts["git_dirty"] = status.isEmpty ? "false" : "true"
+            }
+        } else {
+            facts["git_commit"] = "none"
+        }
+        return facts
+    }
+}

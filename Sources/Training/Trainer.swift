@@ -1,0 +1,255 @@
+import Foundation
+import Models
+import Tasks
+import Tensors
+
+/// Receives the progress of a run as it happens (to stream metrics into the store, draw progress, ...).
+/// Called on the training thread; `seconds` is wall-clock time since the run started (for plots
+/// against time and for throughput, never for the math).
+public protocol TrainingObserver: AnyObject {
+    /// After optimizer step `step` (1-based): the batch's loss and teacher-forced token accuracy, the
+    /// learning rate used, and the global gradient norm before clipping.
+    func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double)
+    /// After an evaluation: `.validation` every `evalEvery` steps and at the end, `.test` once at the end.
+    func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double)
+}
+
+/// How a run ended and what it measured.
+public struct RunOutcome: Sendable {
+    public enum Status: Sendable, Equatable {
+        /// All steps trained, or `stopAtAccuracy` reached.
+        case done
+        /// A NaN or infinite loss or gradient norm; the message names the step.
+        case diverged(String)
+        /// `timeBudgetSeconds` ran out before the last step.
+        case stoppedByBudget
+        /// `shouldStop` returned true (Ctrl-C).
+        case cancelled
+    }
+
+    public var status: Status
+    /// Optimizer steps taken (a diverged step is not taken).
+    public var steps: Int
+    /// The step whose validation first reached `stopAtAccuracy` (nil: no target, or not reached).
+    public var stepsToTarget: Int?
+    public var parameterCount: Int
+    /// The validation evaluation of the returned model, at `steps`.
+    public var finalValidation: Evaluation
+    /// The test evaluation over the evaluation sizes (nil for diverged and cancelled runs).
+    public var finalTest: Evaluation?
+    /// Wall-clock seconds of the whole run, evaluations included.
+    public var seconds: Double
+
+    public init(status: Status, steps: Int, stepsToTarget: Int?, parameterCount: Int, finalValidation: Evaluation,
+                finalTest: Evaluation?, seconds: Double) {
+        self.status = status
+        self.steps = steps
+        self.stepsToTarget = stepsToTarget
+        self.parameterCount = parameterCount
+        self.finalValidation = finalValidation
+        self.finalTest = finalTest
+        self.seconds = seconds
+    }
+}
+
+/// A training setting that cannot work, with its key as written in experiment files.
+public struct TrainingSettingsError: Error, CustomStringConvertible, Equatable {
+    public var key: String
+    public var message: String
+    public var description: String { "\(key): \(message)" }
+
+    public init(key: String, _ message: String) {
+        self.key = key
+        self.message = message
+    }
+}
+
+/// The train/eval loop of one run.
+///
+/// Everything that influences the numbers comes from the spec and its seed, through separate streams:
+/// the model's initialisation `RNG(seed, .initialization)`, the training batches
+/// `Dataset.Stream(task, seed)` (data stream, train substream), the validation set drawn once from the
+/// validation substream, the test set from `TaskSetup.evaluationExamples`, and dropout
+/// `RNG(seed, .dropout)`. There is no global state and the clock never enters the math, so the same
+/// spec gives bit-identical losses and metrics. Only the point where a run stops may depend on the
+/// clock (`timeBudgetSeconds`) or the user (`shouldStop`); the steps taken up to it do not.
+///
+/// One step (t = 1, 2, ...):
+///
+///     zero gradients; loss = forward(batch_t, label smoothing, dropout)   NaN/Inf -> .diverged
+///     backward; norm = ||g|| (clipped to clipNorm if set)                  NaN/Inf -> .diverged
+///     optimizer step with lr = schedule(t)
+///     every evalEvery steps and at the last: validation (stop once exact match >= stopAtAccuracy)
+///
+/// At the end the model is evaluated on the validation set (if the last step was not) and, unless it
+/// diverged or was cancelled, on the test set over every evaluation size (length generalisation).
+public enum Trainer {
+    /// Trains the run's model on its task and evaluates it; calls the observer as it goes;
+    /// `shouldStop` is polled before every step (Ctrl-C). Throws for a task, model or settings that
+    /// cannot work (`TaskConfigError`, `ModelConfigError`, `Formatting.Mismatch`,
+    /// `TrainingSettingsError`, `LearningRateScheduleError`, `Dataset.InfeasibleError`).
+    public static func run(_ spec: RunSpec, observer: TrainingObserver?,
+                           shouldStop: () -> Bool = { false }) throws -> (outcome: RunOutcome, model: Model) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double {
+            let duration = clock.now - start
+            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        }
+
+        let settings = spec.training
+        try Trainer.validate(settings)
+        let schedule = settings.learningRateSchedule
+        try schedule.validate()
+        let setup = try spec.task.setup()
+        let task = setup.task
+        try Formatting.check(task, model: spec.model)
+        let reading = Formatting.reading(of: spec.model)
+
+        let model = try Model.build(spec.model, seed: spec.seed)
+        let parameters = model.parameters
+        let optimizer = makeOptimizer(settings, parameterCount: parameters.count)
+        var stream = Dataset.Stream(task: task, seed: spec.seed, size: setup.trainSize)
+        let validationExamples = try Dataset.examples(task, seed: spec.seed, split: .validation, size: setup.trainSize,
+                                                      count: settings.validationExamples)
+        var dropout: RNG? = RNG(seed: spec.seed, purpose: .dropout)
+        var workspace = TrainingWorkspace(model: model, batch: settings.batch)
+        let labelSmoothing = Float(settings.labelSmoothing)
+        // Without clipping the norm is still measured (for the observer and divergence): an infinite
+        // threshold never scales.
+        let maxNorm = settings.clipNorm.map(Float.init) ?? .infinity
+
+        var lastValidation: (step: Int, evaluation: Evaluation)? = nil
+        func evaluateValidation(at step: Int) -> Evaluation {
+            let evaluation = Evaluator.evaluate(model, task: task, examples: validationExamples)
+            lastValidation = (step, evaluation)
+            observer?.evaluated(step: step, split: .validation, evaluation: evaluation, seconds: elapsed())
+            return evaluation
+        }
+
+        var status = RunOutcome.Status.done
+        var step = 0
+        var stepsToTarget: Int? = nil
+        while step < settings.steps {
+            if shouldStop() {
+                status = .cancelled
+                break
+            }
+            let t = step + 1
+            let batch = Formatting.batch(try stream.next(settings.batch), task: task, reading: reading)
+            let buffers = workspace.fitting(batch)
+
+            parameters.zeroGradients()
+            let result = model.forward(batch, workspace: buffers, labelSmoothing: labelSmoothing, rng: &dropout)
+            guard result.loss.isFinite else {
+                status = .diverged("loss became \(nonFinite(result.loss)) at step \(t)")
+                break
+            }
+            model.backward(workspace: buffers)
+            let norm = clipGradientNorm(parameters.gradients, maxNorm: maxNorm)
+            guard norm.isFinite else {
+                status = .diverged("gradient norm became \(nonFinite(norm)) at step \(t)")
+                break
+            }
+            let learningRate = schedule.learningRate(at: t)
+            optimizer.step(parameters: parameters, learningRate: learningRate)
+            step = t
+            observer?.trained(step: t, loss: Double(result.loss), accuracy: result.accuracy,
+                              learningRate: Double(learningRate), gradientNorm: Double(norm), seconds: elapsed())
+
+            if t % settings.evalEvery == 0 || t == settings.steps {
+                let evaluation = evaluateValidation(at: t)
+                if let target = settings.stopAtAccuracy, evaluation.overall.exactMatch >= target {
+                    stepsToTarget = t
+                    break
+                }
+            }
+            if let budget = settings.timeBudgetSeconds, t < settings.steps, elapsed() >= budget {
+                status = .stoppedByBudget
+                break
+            }
+        }
+
+        let finalValidation = lastValidation?.step == step ? lastValidation!.evaluation : evaluateValidation(at: step)
+        var finalTest: Evaluation? = nil
+        if status == .done || status == .stoppedByBudget {
+            let testExamples = try setup.evaluationExamples(seed: spec.seed, perSize: settings.testExamplesPerSize)
+            let evaluation = Evaluator.evaluate(model, task: task, examples: testExamples)
+            observer?.evaluated(step: step, split: .test, evaluation: evaluation, seconds: elapsed())
+            finalTest = evaluation
+        }
+        let outcome = RunOutcome(status: status, steps: step, stepsToTarget: stepsToTarget, parameterCount: model.parameterCount,
+                                 finalValidation: finalValidation, finalTest: finalTest, seconds: elapsed())
+        return (outcome, model)
+    }
+
+    /// Throws for settings the loop cannot run (what the optimizers and the loop would otherwise trap on).
+    static func validate(_ settings: TrainingSettings) throws {
+        func require(_ condition: Bool, _ key: String, _ message: String) throws {
+            if !condition { throw TrainingSettingsError(key: "train.\(key)", message) }
+        }
+        try require(settings.steps >= 0, "steps", "must be >= 0, got \(settings.steps)")
+        try require(settings.batch >= 1, "batch", "must be at least 1, got \(settings.batch)")
+        try require(settings.learningRate.isFinite && settings.learningRate >= 0, "lr",
+                    "must be a finite number >= 0, got \(settings.learningRate)")
+        try require(settings.warmup >= 0, "warmup", "must be >= 0 steps, got \(settings.warmup)")
+        try require((0..<1).contains(settings.beta1), "beta1", "must be in [0, 1), got \(settings.beta1)")
+        try require((0..<1).contains(settings.beta2), "beta2", "must be in [0, 1), got \(settings.beta2)")
+        try require(settings.momentum >= 0, "momentum", "must be >= 0, got \(settings.momentum)")
+        try require(settings.weightDecay >= 0, "weight_decay", "must be >= 0, got \(settings.weightDecay)")
+        if let clip = settings.clipNorm {
+            try require(clip > 0 && clip.isFinite, "clip_norm", "must be a finite number > 0 (omit it for no clipping), got \(clip)")
+        }
+        try require((0..<1).contains(settings.labelSmoothing), "label_smoothing", "must be in [0, 1), got \(settings.labelSmoothing)")
+        try require(settings.evalEvery >= 1, "eval_every", "must be at least 1, got \(settings.evalEvery)")
+        try require(settings.validationExamples >= 1, "validation_examples", "must be at least 1, got \(settings.validationExamples)")
+        try require(settings.testExamplesPerSize >= 1, "test_examples_per_size", "must be at least 1, got \(settings.testExamplesPerSize)")
+    }
+
+    /// The optimizer the settings name, with its moment buffers for `parameterCount` parameters.
+    static func makeOptimizer(_ settings: TrainingSettings, parameterCount: Int) -> Optimizer {
+        switch settings.optimizer {
+        case .adam:
+            return Adam(parameterCount: parameterCount, beta1: settings.beta1, beta2: settings.beta2, weightDecay: settings.weightDecay)
+        case .adamw:
+            return AdamW(parameterCount: parameterCount, beta1: settings.beta1, beta2: settings.beta2, weightDecay: settings.weightDecay)
+        case .sgd:
+            return SGD(parameterCount: parameterCount, momentum: settings.momentum, weightDecay: settings.weightDecay)
+        }
+    }
+
+    private static func nonFinite(_ value: Float) -> String { value.isNaN ? "NaN" : "infinite" }
+}
+
+/// The training buffers, sized by the largest batch seen so far.
+///
+/// Batch shapes vary with the sizes drawn, and a task's longest source and target at a size are only
+/// known by generating, so the workspace starts at the first batch's shape and is reallocated only when
+/// a batch is longer on some side than every batch before it. It reaches its final size within the
+/// first few steps (the longest sizes are drawn early); after that no step allocates model buffers.
+/// The capacity never enters the math: the model reads and writes only the batch's own (B, T) region.
+struct TrainingWorkspace {
+    let model: Model
+    private(set) var batch: Int
+    private(set) var sourceLength = 0
+    private(set) var targetLength = 0
+    private var workspace: Model.Workspace? = nil
+
+    init(model: Model, batch: Int) {
+        self.model = model
+        self.batch = batch
+    }
+
+    /// A workspace that holds `shape`, growing (reallocating) only if it does not fit.
+    mutating func fitting(_ shape: SequenceBatch) -> Model.Workspace {
+        if let workspace, shape.size <= batch, shape.sourceLength <= sourceLength, shape.targetLength <= targetLength {
+            return workspace
+        }
+        batch = max(batch, shape.size)
+        sourceLength = max(sourceLength, shape.sourceLength)
+        targetLength = max(targetLength, shape.targetLength)
+        let grown = model.makeWorkspace(maxBatch: batch, maxSourceLength: sourceLength, maxTargetLength: targetLength)
+        workspace = grown
+        return grown
+    }
+}
