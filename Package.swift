@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The OpenBLAS C interface, loaded at run time so that the kernel can be chosen before the library initialises.
@@ -28,10 +29,12 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
         .target(name: "Training", dependencies: ["Tensors", "Models", "Tasks"]),
+        // Experiment files: the TOML schema, validation with file:line messages, sweep expansion, run keys.
+        .target(name: "Experiments", dependencies: ["Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
-        .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Store"]),
+        .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Experiments", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
@@ -43,6 +46,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "Models", "Tasks", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Models", "Tasks"], exclude: ["malformed", "valid"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
     ]
 )

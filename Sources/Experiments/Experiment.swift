@@ -1,0 +1,76 @@
+import Models
+import Training
+
+/// A validated experiment file, expanded into the runs it asks for.
+///
+/// `variants` lists the baseline first, then every `[[variant]]` in file order, then the `[grid]`
+/// points; `runs` is each variant that is not the same configuration as an earlier one, times every
+/// seed, in that order.
+public struct Experiment: Sendable {
+    public var name: String
+    public var question: String
+    /// The file as it was named to the loader, and its text (kept with the results, so a report can
+    /// show exactly what ran).
+    public var sourcePath: String
+    public var sourceText: String
+    public var seeds: [UInt64]
+    public var task: TaskSpec
+    /// The baseline model, resolved (vocabulary and classes filled in from the task).
+    public var baseline: ModelConfig
+    /// The baseline training settings, resolved.
+    public var training: TrainingSettings
+    public var variants: [Variant]
+    public var runs: [PlannedRun]
+
+    /// One configuration of the experiment.
+    public struct Variant: Sendable, Hashable {
+        public enum Origin: String, Sendable, Hashable {
+            case baseline, variant, grid
+        }
+
+        /// "baseline", the `[[variant]]` name, or a grid point's name such as "heads=2,d_model=32".
+        public var name: String
+        /// The `[[variant]]`'s description ("" when none).
+        public var description: String
+        public var origin: Origin
+        /// What it changes with respect to the baseline, as `key = value` lines written in the file's
+        /// syntax: ["model.positional = \"none\""]. Empty for the baseline.
+        public var changes: [String]
+        public var model: ModelConfig
+        public var training: TrainingSettings
+        /// The line of the file it was defined on.
+        public var line: Int
+        /// For a grid point identical to an earlier variant (say, the baseline's own head count): that
+        /// variant's name. Such a point has no runs of its own; its results are the earlier variant's.
+        public var sameAs: String?
+    }
+
+    /// The variants that have runs of their own (all but grid points equal to an earlier variant):
+    /// `runs.count == distinctVariants.count * seeds.count`.
+    public var distinctVariants: [Variant] { variants.filter { $0.sameAs == nil } }
+}
+
+/// One training run: its resolved spec, and the key that identifies its results.
+public struct PlannedRun: Sendable, Hashable {
+    /// The full run key: 64 hex digits (see `RunKey`).
+    public var key: String
+    public var spec: RunSpec
+
+    /// The first 16 hex digits of the key, for display.
+    public var shortKey: String { String(key.prefix(16)) }
+}
+
+/// Run keys: a stable hash of what determines a run's results.
+///
+/// The key is the SHA-256 of "ablate-run-v1\n" followed by `RunSpec.canonicalJSON()` with the variant
+/// name blanked. Equal keys mean equal specs (task, model, training, seed), so results can be reused;
+/// renaming a variant keeps its keys, and editing one variant changes only that variant's keys.
+public enum RunKey {
+    public static let version = "ablate-run-v1"
+
+    public static func key(for spec: RunSpec) -> String {
+        var anonymous = spec
+        anonymous.variant = ""
+        return SHA256.hex(version + "\n" + anonymous.canonicalJSON())
+    }
+}

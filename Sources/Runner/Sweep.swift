@@ -1,0 +1,99 @@
+import Experiments
+import Foundation
+import Store
+import Training
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ablate run`: every run of an experiment file, in worker processes, resumable.
+public enum Sweep {
+    public struct Options: Sendable {
+        /// Worker processes (default: one per core).
+        public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// BLAS threads per worker.
+        public var threads: Int = 1
+        /// The database (default results/NAME.sqlite).
+        public var databasePath: String?
+        /// Retry runs that failed before.
+        public var retryFailed = false
+        public init() {}
+    }
+
+    public struct Summary: Sendable {
+        public var counts: [RunStatus: Int]
+        public var total: Int
+        public var databasePath: String
+        /// True when every run is done (or diverged, which is a result).
+        public var complete: Bool { (counts[.done] ?? 0) + (counts[.diverged] ?? 0) == total }
+    }
+
+    /// The database of an experiment unless the user names one.
+    public static func databasePath(for experiment: Experiment, options: Options) -> String {
+        options.databasePath ?? "results/\(experiment.name).sqlite"
+    }
+
+    /// Registers the experiment's runs in the store and runs what is left in `workers` processes of
+    /// `executable` (`ablate worker ...`). Returns when every worker has exited.
+    public static func run(_ experiment: Experiment, options: Options, executable: String,
+                           output: Progress) throws -> Summary {
+        let path = databasePath(for: experiment, options: options)
+        let store = try ResultStore(path: path)
+        let planned = experiment.runs.map {
+            Store.PlannedRun(key: $0.key, variant: $0.spec.variant, seed: Int($0.spec.seed), config: $0.spec.canonicalJSON())
+        }
+        let added = try store.register(experiment: ExperimentRecord(name: experiment.name, question: experiment.question,
+                                                                    source: experiment.sourceText), runs: planned)
+        try store.recordEnvironment(EnvironmentInfo.collect(), experiment: experiment.name)
+        let reset = try store.resetStale(experiment: experiment.name)
+        if !reset.isEmpty { output.note("\(reset.count) run(s) left running by a worker that died: they will run again") }
+        let runnable = try store.runs(experiment: experiment.name).filter {
+            $0.status == .pending || $0.status == .interrupted || (options.retryFailed && $0.status == .failed)
+        }
+        if added > 0 { output.note("\(added) new run(s) registered in \(path)") }
+        guard !runnable.isEmpty else {
+            output.note("Nothing to do: all \(planned.count) runs of \(experiment.name) are finished (\(path)).")
+            return try summary(store, experiment: experiment.name, path: path)
+        }
+        let checkpoints = (path as NSString).deletingPathExtension + "-checkpoints"
+        try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+
+        let count = max(1, min(options.workers, runnable.count))
+        output.note("Running \(runnable.count) of \(planned.count) runs with \(count) worker(s), \(options.threads) BLAS thread(s) each.")
+        var children: [Process] = []
+        for _ in 0..<count {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            var arguments = ["worker", "--database", path, "--experiment", experiment.name, "--threads", String(options.threads),
+                             "--checkpoints", checkpoints]
+            if options.retryFailed { arguments.append("--retry-failed") }
+            process.arguments = arguments
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            children.append(process)
+        }
+        // Ctrl-C reaches the workers too (same process group); the parent waits for them to record it.
+        signal(SIGINT, SIG_IGN)
+        defer { signal(SIGINT, SIG_DFL) }
+        while children.contains(where: \.isRunning) {
+            output.update(try store.runs(experiment: experiment.name), store: store)
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        for child in children where child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
+            output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
+        }
+        _ = try store.resetStale(experiment: experiment.name)
+        output.update(try store.runs(experiment: experiment.name), store: store)
+        let result = try summary(store, experiment: experiment.name, path: path)
+        try store.close()
+        return result
+    }
+
+    static func summary(_ store: ResultStore, experiment: String, path: String) throws -> Summary {
+        let runs = try store.runs(experiment: experiment)
+        var counts: [RunStatus: Int] = [:]
+        for run in runs { counts[run.status, default: 0] += 1 }
+        return Summary(counts: counts, total: runs.count, databasePath: path)
+    }
+}

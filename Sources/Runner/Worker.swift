@@ -1,0 +1,121 @@
+import Foundation
+import Models
+import Store
+import Tasks
+import Tensors
+import Training
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One worker process: claims pending runs of an experiment from the store, trains each, and writes
+/// its metrics, slices, environment and checkpoint, until no run is left or it is asked to stop.
+public enum Worker {
+    /// Set by SIGINT/SIGTERM: the current run stops at its next step and is recorded as interrupted.
+    nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
+
+    /// Runs pending runs of `experiment` in `databasePath` one after another. Returns the number of runs finished.
+    @discardableResult
+    public static func work(databasePath: String, experiment: String, threads: Int, checkpointDirectory: String,
+                            retryFailed: Bool = false, log: (String) -> Void = { _ in }) throws -> Int {
+        signal(SIGINT) { _ in Worker.stopRequested = 1 }
+        signal(SIGTERM) { _ in Worker.stopRequested = 1 }
+        BLAS.setThreads(threads)
+        let store = try ResultStore(path: databasePath)
+        let me = WorkerIdentity.current
+        let environment = EnvironmentInfo.collect()
+        var finished = 0
+        while stopRequested == 0, let run = try store.claimNext(experiment: experiment, worker: me, retryFailed: retryFailed) {
+            try execute(run, store: store, worker: me, environment: environment, checkpointDirectory: checkpointDirectory, log: log)
+            finished += 1
+        }
+        try store.close()
+        return finished
+    }
+
+    static func execute(_ run: RunRecord, store: ResultStore, worker: WorkerIdentity, environment: [String: String],
+                        checkpointDirectory: String, log: (String) -> Void) throws {
+        try store.recordEnvironment(environment, experiment: run.experiment, run: run.key)
+        let spec: RunSpec
+        do {
+            spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        } catch {
+            try store.finish(runKey: run.key, worker: worker,
+                             outcome: Store.RunOutcome(status: .failed, error: "the stored config cannot be read: \(error)"))
+            return
+        }
+        let observer = StoreObserver(store: store, run: run.key)
+        let started = Date()
+        do {
+            let (outcome, model) = try Trainer.run(spec, observer: observer) { Worker.stopRequested != 0 }
+            try observer.flush()
+            let status: RunStatus
+            var error: String? = nil
+            switch outcome.status {
+            case .done, .stoppedByBudget: status = .done
+            case .diverged(let message): status = .diverged; error = message
+            case .cancelled: status = .interrupted
+            }
+            if status == .done {
+                let path = (checkpointDirectory as NSString).appendingPathComponent("\(run.key.prefix(16)).safetensors")
+                try model.save(to: URL(fileURLWithPath: path), extra: ["run": run.key, "experiment": run.experiment,
+                                                                         "variant": run.variant, "seed": String(run.seed)])
+                let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+                try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: "checkpoint", path: path, bytes: bytes))
+            }
+            try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
+                status: status, wallSeconds: Date().timeIntervalSince(started), parameters: outcome.parameterCount,
+                steps: outcome.steps, stepsToTarget: outcome.stepsToTarget, error: error))
+            log("\(run.variant) seed \(run.seed): \(status.rawValue) after \(outcome.steps) steps")
+        } catch {
+            try? observer.flush()
+            try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
+                status: .failed, wallSeconds: Date().timeIntervalSince(started), error: "\(error)"))
+            log("\(run.variant) seed \(run.seed): failed: \(error)")
+        }
+    }
+}
+
+/// Writes a run's training curve and evaluations to the store: training points in batches, each
+/// evaluation at once (so a killed run leaves whole evaluations behind, and the store's heartbeat moves).
+final class StoreObserver: TrainingObserver {
+    let store: ResultStore
+    let run: String
+    private var pending: [MetricPoint] = []
+    private var lastFlush = Date()
+
+    init(store: ResultStore, run: String) {
+        self.store = store
+        self.run = run
+    }
+
+    func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
+        pending.append(MetricPoint(run: run, step: step, split: "train", name: "loss", value: loss, wallSeconds: seconds))
+        pending.append(MetricPoint(run: run, step: step, split: "train", name: "token_accuracy", value: accuracy, wallSeconds: seconds))
+        pending.append(MetricPoint(run: run, step: step, split: "train", name: "learning_rate", value: learningRate, wallSeconds: seconds))
+        pending.append(MetricPoint(run: run, step: step, split: "train", name: "gradient_norm", value: gradientNorm, wallSeconds: seconds))
+        if Date().timeIntervalSince(lastFlush) > 2 { try? flush() }
+    }
+
+    func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
+        let overall = evaluation.overall
+        for (name, value) in [("loss", overall.loss), ("token_accuracy", overall.tokenAccuracy), ("exact_match", overall.exactMatch)] {
+            pending.append(MetricPoint(run: run, step: step, split: split.rawValue, name: name, value: value, wallSeconds: seconds))
+        }
+        let slices = evaluation.sliceLabels.map { label -> SliceEvaluation in
+            let metrics = evaluation.slices[label]!
+            return SliceEvaluation(run: run, step: step, split: split.rawValue, slice: label, loss: metrics.loss,
+                                   tokenAccuracy: metrics.tokenAccuracy, exactMatch: metrics.exactMatch, examples: metrics.examples)
+        }
+        try? flush()
+        try? store.recordSlices(slices)
+    }
+
+    func flush() throws {
+        guard !pending.isEmpty else { return }
+        try store.recordMetrics(pending)
+        pending.removeAll(keepingCapacity: true)
+        lastFlush = Date()
+    }
+}

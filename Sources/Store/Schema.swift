@@ -1,0 +1,125 @@
+import GRDB
+
+/// The versioned schema. A migration, once released, never changes: a new column or table is a
+/// new migration ("v2", ...) appended here and described in docs/store.md. GRDB records the
+/// applied ones in the table `grdb_migrations`.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: version1)
+        }
+        return migrator
+    }()
+
+    /// The identifiers of the migrations this code knows, oldest first.
+    static var versions: [String] { migrator.migrations }
+
+    static let version1 = """
+        CREATE TABLE experiments (
+            name TEXT NOT NULL PRIMARY KEY,
+            question TEXT NOT NULL,
+            source TEXT NOT NULL,
+            created_at DATETIME NOT NULL
+        );
+
+        CREATE TABLE runs (
+            key TEXT NOT NULL PRIMARY KEY,
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            config TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'running', 'done', 'failed', 'diverged', 'interrupted')),
+            position INTEGER NOT NULL,
+            worker_host TEXT,
+            worker_pid INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            registered_at DATETIME NOT NULL,
+            started_at DATETIME,
+            finished_at DATETIME,
+            heartbeat_at DATETIME,
+            wall_seconds REAL,
+            parameters INTEGER,
+            steps INTEGER,
+            steps_to_target INTEGER,
+            error TEXT
+        );
+        CREATE INDEX runs_by_experiment ON runs(experiment, position);
+        CREATE INDEX runs_by_status ON runs(status);
+
+        CREATE TABLE metrics (
+            run TEXT NOT NULL REFERENCES runs(key) ON DELETE CASCADE,
+            split TEXT NOT NULL,
+            name TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            value REAL,
+            wall_seconds REAL,
+            PRIMARY KEY (run, split, name, step)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE slices (
+            run TEXT NOT NULL REFERENCES runs(key) ON DELETE CASCADE,
+            split TEXT NOT NULL,
+            slice TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            loss REAL,
+            token_accuracy REAL,
+            exact_match REAL,
+            examples INTEGER NOT NULL,
+            PRIMARY KEY (run, split, slice, step)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE environment (
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            run TEXT REFERENCES runs(key) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX environment_by_name ON environment(experiment, ifnull(run, ''), name);
+        CREATE INDEX environment_by_run ON environment(run);
+
+        CREATE TABLE artifacts (
+            path TEXT NOT NULL PRIMARY KEY,
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            run TEXT REFERENCES runs(key) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            sha256 TEXT,
+            bytes INTEGER,
+            created_at DATETIME NOT NULL
+        );
+        CREATE INDEX artifacts_by_experiment ON artifacts(experiment);
+        CREATE INDEX artifacts_by_run ON artifacts(run);
+
+        CREATE VIEW final_metrics AS
+        SELECT runs.experiment, runs.variant, runs.seed, runs.status,
+               metrics.run, metrics.split, metrics.name, metrics.step, metrics.value
+        FROM metrics JOIN runs ON runs.key = metrics.run
+        WHERE metrics.step = (
+            SELECT max(later.step) FROM metrics AS later
+            WHERE later.run = metrics.run AND later.split = metrics.split AND later.name = metrics.name);
+
+        CREATE VIEW variant_summary AS
+        WITH finals AS (
+            SELECT experiment, variant, split, name, value FROM final_metrics
+            WHERE status = 'done' AND value IS NOT NULL
+        ), means AS (
+            SELECT experiment, variant, split, name,
+                   count(*) AS n, avg(value) AS mean, min(value) AS min, max(value) AS max
+            FROM finals GROUP BY experiment, variant, split, name
+        )
+        SELECT means.experiment, means.variant, means.split, means.name, means.n, means.mean,
+               CASE WHEN means.n > 1
+                    THEN sqrt(sum((finals.value - means.mean) * (finals.value - means.mean)) / (means.n - 1))
+               END AS stddev,
+               means.min, means.max
+        FROM means JOIN finals
+            ON finals.experiment = means.experiment AND finals.variant = means.variant
+           AND finals.split = means.split AND finals.name = means.name
+        GROUP BY means.experiment, means.variant, means.split, means.name;
+
+        CREATE VIEW run_counts AS
+        SELECT experiment, variant, status, count(*) AS runs
+        FROM runs GROUP BY experiment, variant, status;
+        """
+}
