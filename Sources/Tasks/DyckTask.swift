@@ -85,6 +85,8 @@ public struct DyckTask: SyntheticTask {
         }
     }
 
+    public func canGenerate(size: Int) -> Bool { sizeLimits.contains(size) && isDrawable(length: size) }
+
     private func drawableLengths(_ size: ClosedRange<Int>) -> [Int] {
         precondition(sizeLimits.contains(size.lowerBound) && sizeLimits.contains(size.upperBound),
                      "dyck length \(size) outside \(sizeLimits)")

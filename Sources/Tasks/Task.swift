@@ -102,8 +102,11 @@ public protocol SyntheticTask: Sendable {
     func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example
     /// Renders a token for people: symbols as the task writes them (digits, brackets, letters).
     func describe(_ token: Int32) -> String
+    /// Whether examples of exactly this size exist (balanced brackets need an even length, for example).
+    func canGenerate(size: Int) -> Bool
 }
 
 extension SyntheticTask {
     public func describe(_ token: Int32) -> String { token == 0 ? "<s>" : String(token) }
+    public func canGenerate(size: Int) -> Bool { sizeLimits.contains(size) }
 }

@@ -28,10 +28,11 @@ public struct TaskSetup: Sendable {
     /// The evaluation sizes beyond the training range (empty when evaluation stays inside it).
     public var extrapolationSizes: [Int] { evaluationSize.filter { $0 > trainSize.upperBound } }
 
-    /// Evaluation examples: `perSize` examples of every size in the evaluation range, from the test
-    /// split, so each size is a slice with the same number of examples.
+    /// Evaluation examples: `perSize` examples of every size in the evaluation range that the task can
+    /// generate (dyck's classify mode, for one, has only even lengths), from the test split, so each
+    /// size is a slice with the same number of examples.
     public func evaluationExamples(seed: UInt64, perSize: Int, split: Split = .test) throws -> [Example] {
-        try evaluationSize.flatMap { size in
+        try evaluationSize.filter { task.canGenerate(size: $0) }.flatMap { size in
             try Dataset.examples(task, seed: seed &+ UInt64(size) &* 0x9E37_79B9_7F4A_7C15, split: split, size: size...size, count: perSize)
         }
     }

@@ -24,4 +24,10 @@ final class TaskSetupTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("1...4096"), "\(error)")
         }
     }
+
+    func testSizesATaskCannotGenerateAreLeftOut() throws {
+        let setup = try TaskSetup(task: DyckTask(), trainSize: 10...12, evaluationSize: 10...15)
+        let examples = try setup.evaluationExamples(seed: 1, perSize: 3)
+        XCTAssertEqual(Set(examples.compactMap { $0.slices["length"] }), [10, 12, 14], "classify mode has even lengths only")
+    }
 }
