@@ -43,7 +43,7 @@ public enum Split: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// The split an example belongs to, from a hash (FNV-1a, 64-bit) of its source tokens: 80% train,
+    /// The split an example belongs to, from a hash (FNV-1a, 64-bit, then mixed) of its source tokens: 80% train,
     /// 10% validation, 10% test. Examples drawn for one split that hash to another are drawn again,
     /// so the splits are disjoint whatever their sizes.
     public static func of(_ source: [Int32]) -> Split {
@@ -56,6 +56,11 @@ public enum Split: String, Sendable, CaseIterable, Codable {
         }
         hash ^= UInt64(source.count)
         hash = hash &* 0x0000_0100_0000_01B3
+        // FNV's low bits follow the parity of the input bytes (dyck sources, with as many openings as
+        // closings, would all share one): mix all bits down before taking the remainder (SplitMix64's finaliser).
+        hash = (hash ^ (hash >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        hash = (hash ^ (hash >> 27)) &* 0x94D0_49BB_1331_11EB
+        hash ^= hash >> 31
         switch hash % 10 {
         case 0: return .validation
         case 1: return .test

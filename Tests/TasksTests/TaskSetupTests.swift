@@ -1,4 +1,5 @@
 import Tasks
+import Tensors
 import XCTest
 
 final class TaskSetupTests: XCTestCase {
@@ -29,5 +30,18 @@ final class TaskSetupTests: XCTestCase {
         let setup = try TaskSetup(task: DyckTask(), trainSize: 10...12, evaluationSize: 10...15)
         let examples = try setup.evaluationExamples(seed: 1, perSize: 3)
         XCTAssertEqual(Set(examples.compactMap { $0.slices["length"] }), [10, 12, 14], "classify mode has even lengths only")
+    }
+
+    /// Every split receives its share even when the sources share structure (balanced brackets have as many
+    /// openings as closings, which an unmixed FNV hash maps to one parity).
+    func testSplitsAreBalancedForStructuredSources() throws {
+        for task in [DyckTask() as any SyntheticTask, ParityTask(), CopyTask(symbols: 2)] {
+            var rng = RNG(seed: 4, purpose: .data)
+            var counts: [Split: Int] = [:]
+            for _ in 0..<4000 { counts[Split.of(task.generate(size: 10...12, rng: &rng).source), default: 0] += 1 }
+            for split in [Split.validation, .test] {
+                XCTAssertGreaterThan(counts[split] ?? 0, 250, "\(type(of: task).kind): \(counts)")
+            }
+        }
     }
 }

@@ -34,7 +34,7 @@ final class EvaluationTests: XCTestCase {
             config.decoderLayers = 1
             config.feedForwardSize = 8
             let model = try Model.build(.transformer(config), seed: 3)
-            let examples = try Dataset.examples(task, seed: 1, split: .validation, size: 2...4, count: 60)
+            let examples = try Dataset.examples(task, seed: 1, split: .train, size: 2...4, count: 60)
             let evaluation = Evaluator.evaluate(model, task: task, examples: examples, batchSize: 7)
 
             XCTAssertEqual(evaluation.overall.examples, 60)
