@@ -77,45 +77,73 @@ public enum Worker {
     }
 }
 
+/// The metric rows of a run, in the form the store keeps them: what training and evaluation report.
+struct MetricRecorder {
+    let run: String
+    var points: [MetricPoint] = []
+    var slices: [SliceEvaluation] = []
+
+    mutating func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
+        for (name, value) in [("loss", loss), ("token_accuracy", accuracy), ("learning_rate", learningRate), ("gradient_norm", gradientNorm)] {
+            points.append(MetricPoint(run: run, step: step, split: "train", name: name, value: value, wallSeconds: seconds))
+        }
+    }
+
+    mutating func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
+        let overall = evaluation.overall
+        for (name, value) in [("loss", overall.loss), ("token_accuracy", overall.tokenAccuracy), ("exact_match", overall.exactMatch)] {
+            points.append(MetricPoint(run: run, step: step, split: split.rawValue, name: name, value: value, wallSeconds: seconds))
+        }
+        for label in evaluation.sliceLabels {
+            let metrics = evaluation.slices[label]!
+            slices.append(SliceEvaluation(run: run, step: step, split: split.rawValue, slice: label, loss: metrics.loss,
+                                          tokenAccuracy: metrics.tokenAccuracy, exactMatch: metrics.exactMatch, examples: metrics.examples))
+        }
+    }
+}
+
 /// Writes a run's training curve and evaluations to the store: training points in batches, each
 /// evaluation at once (so a killed run leaves whole evaluations behind, and the store's heartbeat moves).
 final class StoreObserver: TrainingObserver {
     let store: ResultStore
-    let run: String
-    private var pending: [MetricPoint] = []
+    private var recorder: MetricRecorder
     private var lastFlush = Date()
 
     init(store: ResultStore, run: String) {
         self.store = store
-        self.run = run
+        recorder = MetricRecorder(run: run)
     }
 
     func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
-        pending.append(MetricPoint(run: run, step: step, split: "train", name: "loss", value: loss, wallSeconds: seconds))
-        pending.append(MetricPoint(run: run, step: step, split: "train", name: "token_accuracy", value: accuracy, wallSeconds: seconds))
-        pending.append(MetricPoint(run: run, step: step, split: "train", name: "learning_rate", value: learningRate, wallSeconds: seconds))
-        pending.append(MetricPoint(run: run, step: step, split: "train", name: "gradient_norm", value: gradientNorm, wallSeconds: seconds))
+        recorder.trained(step: step, loss: loss, accuracy: accuracy, learningRate: learningRate, gradientNorm: gradientNorm, seconds: seconds)
         if Date().timeIntervalSince(lastFlush) > 2 { try? flush() }
     }
 
     func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
-        let overall = evaluation.overall
-        for (name, value) in [("loss", overall.loss), ("token_accuracy", overall.tokenAccuracy), ("exact_match", overall.exactMatch)] {
-            pending.append(MetricPoint(run: run, step: step, split: split.rawValue, name: name, value: value, wallSeconds: seconds))
-        }
-        let slices = evaluation.sliceLabels.map { label -> SliceEvaluation in
-            let metrics = evaluation.slices[label]!
-            return SliceEvaluation(run: run, step: step, split: split.rawValue, slice: label, loss: metrics.loss,
-                                   tokenAccuracy: metrics.tokenAccuracy, exactMatch: metrics.exactMatch, examples: metrics.examples)
-        }
+        recorder.evaluated(step: step, split: split, evaluation: evaluation, seconds: seconds)
         try? flush()
-        try? store.recordSlices(slices)
     }
 
     func flush() throws {
-        guard !pending.isEmpty else { return }
-        try store.recordMetrics(pending)
-        pending.removeAll(keepingCapacity: true)
+        if !recorder.points.isEmpty { try store.recordMetrics(recorder.points) }
+        if !recorder.slices.isEmpty { try store.recordSlices(recorder.slices) }
+        recorder.points.removeAll(keepingCapacity: true)
+        recorder.slices.removeAll(keepingCapacity: true)
         lastFlush = Date()
+    }
+}
+
+/// Keeps what a run reports in memory (for `ablate reproduce`).
+final class MemoryObserver: TrainingObserver {
+    var recorder: MetricRecorder
+
+    init(run: String) { recorder = MetricRecorder(run: run) }
+
+    func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
+        recorder.trained(step: step, loss: loss, accuracy: accuracy, learningRate: learningRate, gradientNorm: gradientNorm, seconds: seconds)
+    }
+
+    func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
+        recorder.evaluated(step: step, split: split, evaluation: evaluation, seconds: seconds)
     }
 }
