@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+/// End-to-end: `ablate reproduce` and `ablate eval` on a run that `ablate run` stored.
+final class ReproduceCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("ablate-reproduce-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func sqlite(_ database: String, _ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [database, sql]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testAStoredRunIsReproducedBitForBitAndATamperedOneIsNot() throws {
+        let file = directory.appendingPathComponent("tiny.toml")
+        try """
+        [experiment]
+        name = "tiny"
+        question = "Does reproduce reproduce?"
+        seeds = [7]
+
+        [task]
+        kind = "reverse"
+        symbols = 4
+        train_length = [2, 4]
+        eval_length = [2, 5]
+
+        [model]
+        arch = "transformer"
+        d_model = 8
+        heads = 2
+        layers = 1
+        d_ff = 8
+        dropout = 0.1
+
+        [train]
+        steps = 30
+        batch = 8
+        eval_every = 10
+        validation_examples = 16
+        test_examples_per_size = 4
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let database = directory.appendingPathComponent("tiny.sqlite").path
+        let run = try AblateBinary.run(["run", file.path, "--database", database, "--workers", "1"])
+        XCTAssertEqual(run.status, 0, run.standardOutput + run.standardError)
+        let key = try sqlite(database, "SELECT key FROM runs")
+        XCTAssertEqual(key.count, 64)
+
+        let reproduced = try AblateBinary.run(["reproduce", String(key.prefix(10)), "--database", database])
+        XCTAssertEqual(reproduced.status, 0, reproduced.standardOutput + reproduced.standardError)
+        XCTAssertTrue(reproduced.standardOutput.contains("identical"), reproduced.standardOutput)
+
+        let evaluated = try AblateBinary.run(["eval", String(key.prefix(10)), "--database", database, "--length", "6...7", "--examples", "4"])
+        XCTAssertEqual(evaluated.status, 0, evaluated.standardError)
+        XCTAssertTrue(evaluated.standardOutput.contains("length=6") && evaluated.standardOutput.contains("length=7"), evaluated.standardOutput)
+
+        _ = try sqlite(database, "UPDATE metrics SET value = value + 1e-9 WHERE split = 'validation' AND name = 'loss' AND step = 20")
+        let tampered = try AblateBinary.run(["reproduce", String(key.prefix(10)), "--database", database])
+        XCTAssertEqual(tampered.status, 1)
+        XCTAssertTrue(tampered.standardOutput.contains("DIFFERENT: validation loss at step 20"), tampered.standardOutput)
+
+        let unknown = try AblateBinary.run(["reproduce", "abcdef12", "--database", database])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.standardError.contains("no run with a key starting abcdef12"), unknown.standardError)
+    }
+}
