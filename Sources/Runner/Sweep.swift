@@ -48,13 +48,14 @@ public enum Sweep {
         try store.recordEnvironment(EnvironmentInfo.collect(), experiment: experiment.name)
         let reset = try store.resetStale(experiment: experiment.name)
         if !reset.isEmpty { output.note("\(reset.count) run(s) left running by a worker that died: they will run again") }
-        let runnable = try store.runs(experiment: experiment.name).filter {
+        let plannedKeys = Set(planned.map(\.key))
+        let runnable = try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }.filter {
             $0.status == .pending || $0.status == .interrupted || (options.retryFailed && $0.status == .failed)
         }
         if added > 0 { output.note("\(added) new run(s) registered in \(path)") }
         guard !runnable.isEmpty else {
             output.note("Nothing to do: all \(planned.count) runs of \(experiment.name) are finished (\(path)).")
-            return try summary(store, experiment: experiment.name, path: path)
+            return try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
         }
         let checkpoints = (path as NSString).deletingPathExtension + "-checkpoints"
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
@@ -77,21 +78,23 @@ public enum Sweep {
         signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, SIG_DFL) }
         while children.contains(where: \.isRunning) {
-            output.update(try store.runs(experiment: experiment.name), store: store)
+            output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
             Thread.sleep(forTimeInterval: 0.5)
         }
         for child in children where child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
             output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
         }
         _ = try store.resetStale(experiment: experiment.name)
-        output.update(try store.runs(experiment: experiment.name), store: store)
-        let result = try summary(store, experiment: experiment.name, path: path)
+        output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
+        let result = try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
         try store.close()
         return result
     }
 
-    static func summary(_ store: ResultStore, experiment: String, path: String) throws -> Summary {
-        let runs = try store.runs(experiment: experiment)
+    /// The status of the runs the experiment file plans now (runs of earlier versions of the file stay
+    /// in the database but are not counted).
+    static func summary(_ store: ResultStore, experiment: String, keys: Set<String>, path: String) throws -> Summary {
+        let runs = try store.runs(experiment: experiment).filter { keys.contains($0.key) }
         var counts: [RunStatus: Int] = [:]
         for run in runs { counts[run.status, default: 0] += 1 }
         return Summary(counts: counts, total: runs.count, databasePath: path)
