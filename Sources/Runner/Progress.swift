@@ -25,12 +25,20 @@ public final class Progress {
         write(message)
     }
 
+    /// Marks runs finished before this sweep, so that only what this sweep does is logged.
+    public func markReported(_ runs: [RunRecord]) {
+        for run in runs where run.status.isFinished || run.status == .interrupted { reported.insert(Progress.identity(run)) }
+    }
+
+    /// A run's attempt: a run redone after an interruption is reported again.
+    static func identity(_ run: RunRecord) -> String { "\(run.key)#\(run.attempts)" }
+
     /// Redraws (terminal) or logs newly finished runs (plain).
     public func update(_ runs: [RunRecord], store: ResultStore) {
         let finished = runs.filter { $0.status.isFinished || $0.status == .interrupted }
         var lines: [String] = []
-        for run in finished where !reported.contains(run.key) && run.started != nil {
-            reported.insert(run.key)
+        for run in finished where !reported.contains(Progress.identity(run)) && run.started != nil {
+            reported.insert(Progress.identity(run))
             let seconds = run.wallSeconds.map { String(format: "%.1f s", $0) } ?? "-"
             var line = "\(run.status.rawValue): \(run.variant) seed \(run.seed) (\(run.steps ?? 0) steps, \(seconds))"
             if let error = run.error { line += ": \(error)" }

@@ -60,6 +60,7 @@ public enum Sweep {
         let checkpoints = (path as NSString).deletingPathExtension + "-checkpoints"
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
 
+        output.markReported(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) })
         let count = max(1, min(options.workers, runnable.count))
         output.note("Running \(runnable.count) of \(planned.count) runs with \(count) worker(s), \(options.threads) BLAS thread(s) each.")
         var children: [Process] = []
@@ -81,8 +82,12 @@ public enum Sweep {
             output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
             Thread.sleep(forTimeInterval: 0.5)
         }
-        for child in children where child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
-            output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
+        for child in children {
+            if child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
+                output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
+            } else if child.terminationReason == .exit && child.terminationStatus != 0 {
+                output.note("a worker (pid \(child.processIdentifier)) stopped with exit status \(child.terminationStatus) (see its error above)")
+            }
         }
         _ = try store.resetStale(experiment: experiment.name)
         output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Models
 import Store
@@ -61,8 +62,10 @@ public enum Worker {
                 let path = (checkpointDirectory as NSString).appendingPathComponent("\(run.key.prefix(16)).safetensors")
                 try model.save(to: URL(fileURLWithPath: path), extra: ["run": run.key, "experiment": run.experiment,
                                                                          "variant": run.variant, "seed": String(run.seed)])
-                let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-                try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: "checkpoint", path: path, bytes: bytes))
+                let contents = try Data(contentsOf: URL(fileURLWithPath: path))
+                let digest = SHA256.hash(contents).map { String(format: "%02x", $0) }.joined()
+                try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: "checkpoint", path: path,
+                                                        sha256: digest, bytes: contents.count))
             }
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: status, wallSeconds: Date().timeIntervalSince(started), parameters: outcome.parameterCount,

@@ -80,7 +80,12 @@ public final class ResultStore: Sendable {
     /// its read-only connections last, and those cannot checkpoint.)
     public func close() throws {
         try perform {
-            _ = try pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            // Best effort: another process checkpointing at the same moment makes SQLite answer
+            // SQLITE_BUSY at once (no busy handler for checkpoints); its checkpoint does the work.
+            do {
+                _ = try pool.writeWithoutTransaction { try $0.checkpoint(.passive) }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            }
             try pool.close()
         }
     }
