@@ -1,0 +1,69 @@
+import Foundation
+import XCTest
+
+/// End-to-end: Ctrl-C during `ablate run` records the running run as interrupted, and the next run redoes it.
+final class InterruptCommandTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try RunCommandTests.Experiment.temporaryDirectory("interrupt")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func testCtrlCMarksTheRunningRunInterruptedAndTheNextRunFinishesIt() throws {
+        typealias SQLite = RunCommandTests.SQLite
+        let file = try RunCommandTests.Experiment.write(RunCommandTests.Experiment.tiny(name: "interrupt", steps: 400, evalEvery: 50),
+                                                        named: "interrupt.toml", in: directory)
+        let database = directory.appendingPathComponent("interrupt.sqlite").path
+        let outputFile = directory.appendingPathComponent("run.out")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputFile)
+        let parent = Process()
+        parent.executableURL = AblateBinary.url
+        parent.arguments = ["run", file, "--database", database, "--workers", "1"]
+        parent.standardOutput = output
+        parent.standardError = output
+        parent.standardInput = FileHandle.nullDevice
+        try parent.run()
+        defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
+
+        var worker: (key: String, pid: Int32)? = nil
+        let deadline = Date().addingTimeInterval(60)
+        while worker == nil, parent.isRunning, Date() < deadline {
+            if FileManager.default.fileExists(atPath: database),
+               let row = (try? SQLite.rows(database, """
+                   SELECT key, worker_pid FROM runs WHERE status = 'running' AND worker_pid IS NOT NULL
+                     AND (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train') > 0 LIMIT 1
+                   """))?.first, let pid = row["worker_pid"]?.int {
+                worker = (row["key"]!.text, Int32(pid))
+            } else {
+                usleep(20_000)
+            }
+        }
+        guard let worker else { return XCTFail("no run was seen running") }
+        // A terminal's Ctrl-C reaches the whole foreground group: the parent and its workers.
+        XCTAssertEqual(kill(parent.processIdentifier, SIGINT), 0)
+        XCTAssertEqual(kill(worker.pid, SIGINT), 0)
+        parent.waitUntilExit()
+        try output.close()
+        let printed = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        XCTAssertEqual(parent.terminationReason, .exit, printed)
+        XCTAssertEqual(parent.terminationStatus, 1, "an interrupted sweep is incomplete: \(printed)")
+        XCTAssertTrue(printed.contains("interrupted: "), printed)
+        let status = try SQLite.rows(database, "SELECT status FROM runs WHERE key = '\(worker.key)'").first?["status"]?.text
+        XCTAssertEqual(status, "interrupted")
+        XCTAssertEqual(try SQLite.rows(database, "PRAGMA integrity_check").first?["integrity_check"]?.text, "ok")
+
+        let again = try AblateBinary.run(["run", file, "--database", database, "--workers", "2"])
+        XCTAssertEqual(again.status, 0, again.standardOutput + again.standardError)
+        let rows = try SQLite.rows(database, "SELECT status, (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train' AND name = 'loss') AS n FROM runs")
+        XCTAssertEqual(rows.count, 4)
+        for row in rows {
+            XCTAssertEqual(row["status"]?.text, "done")
+            XCTAssertEqual(row["n"]?.int, 400, "one training-loss row per step, none left from the interrupted attempt")
+        }
+    }
+}
