@@ -18,6 +18,8 @@ struct Field<Root> {
         case number(NumberRange)
         /// A number in the range, or `false` for none.
         case numberOrOff(NumberRange)
+        /// An integer in the range, or `false` for none.
+        case integerOrOff(ClosedRange<Int>)
         case boolean
         case choice([String])
     }
@@ -32,6 +34,7 @@ struct Field<Root> {
         case .integer(let range): return "an integer in \(range.lowerBound)...\(range.upperBound)"
         case .number(let range): return "a number \(range.text)"
         case .numberOrOff(let range): return "a number \(range.text), or false for none"
+        case .integerOrOff(let range): return "an integer in \(range.lowerBound)...\(range.upperBound), or false for none"
         case .boolean: return "true or false"
         case .choice(let choices): return "one of " + choices.map(Quoting.quote).joined(separator: ", ")
         }
@@ -50,8 +53,11 @@ struct Field<Root> {
         case (.number(let range), .float(let value)), (.numberOrOff(let range), .float(let value)):
             guard range.contains(value) else { throw fail() }
             return .number(value)
-        case (.numberOrOff, .bool(false)):
+        case (.numberOrOff, .bool(false)), (.integerOrOff, .bool(false)):
             return .off
+        case (.integerOrOff(let range), .integer(let value)):
+            guard range.contains(value) else { throw fail() }
+            return .integer(value)
         case (.boolean, .bool(let value)):
             return .bool(value)
         case (.choice(let choices), .string(let value)):
@@ -80,6 +86,13 @@ struct Field<Root> {
     static func numberOrOff(_ key: String, _ range: NumberRange, _ path: WritableKeyPath<Root, Double?>) -> Field {
         Field(key: key, kind: .numberOrOff(range)) { root, value in
             if case .number(let v) = value { root[keyPath: path] = v }
+            if case .off = value { root[keyPath: path] = nil }
+        }
+    }
+
+    static func integerOrOff(_ key: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<Root, Int?>) -> Field {
+        Field(key: key, kind: .integerOrOff(range)) { root, value in
+            if case .integer(let v) = value { root[keyPath: path] = v }
             if case .off = value { root[keyPath: path] = nil }
         }
     }
@@ -185,6 +198,7 @@ enum Schema {
         .integer("test_examples_per_size", 1...1_000_000, \.testExamplesPerSize),
         .numberOrOff("stop_at_accuracy", NumberRange(lower: 0, lowerOpen: true, upper: 1), \.stopAtAccuracy),
         .numberOrOff("time_budget_seconds", .positive, \.timeBudgetSeconds),
+        .integerOrOff("checkpoint_every", 1...100_000_000, \.checkpointEvery),
     ] }
 
     static let experimentKeys = ["name", "question", "seeds"]

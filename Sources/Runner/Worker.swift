@@ -47,6 +47,10 @@ public enum Worker {
             return
         }
         let observer = StoreObserver(store: store, run: run.key)
+        observer.saveCheckpoint = { step, model in
+            try? saveCheckpoint(model, run: run, kind: "checkpoint-step", name: "\(run.key.prefix(16))-step-\(step).safetensors",
+                                directory: checkpointDirectory, store: store)
+        }
         let started = Date()
         do {
             let (outcome, model) = try Trainer.run(spec, observer: observer) { Worker.stopRequested != 0 }
@@ -59,13 +63,8 @@ public enum Worker {
             case .cancelled: status = .interrupted
             }
             if status == .done {
-                let path = (checkpointDirectory as NSString).appendingPathComponent("\(run.key.prefix(16)).safetensors")
-                try model.save(to: URL(fileURLWithPath: path), extra: ["run": run.key, "experiment": run.experiment,
-                                                                         "variant": run.variant, "seed": String(run.seed)])
-                let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-                let digest = SHA256.hash(contents).map { String(format: "%02x", $0) }.joined()
-                try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: "checkpoint", path: path,
-                                                        sha256: digest, bytes: contents.count))
+                try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(run.key.prefix(16)).safetensors",
+                                   directory: checkpointDirectory, store: store)
             }
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: status, wallSeconds: Date().timeIntervalSince(started), parameters: outcome.parameterCount,
@@ -78,6 +77,17 @@ public enum Worker {
             log("\(run.variant) seed \(run.seed): failed: \(error)")
         }
     }
+}
+
+/// Saves a model as a safetensors artifact of `run` (with the run in its metadata and its SHA-256 in the store).
+func saveCheckpoint(_ model: Model, run: RunRecord, kind: String, name: String, directory: String, store: ResultStore) throws {
+    let path = (directory as NSString).appendingPathComponent(name)
+    try model.save(to: URL(fileURLWithPath: path), extra: ["run": run.key, "experiment": run.experiment,
+                                                             "variant": run.variant, "seed": String(run.seed)])
+    let contents = try Data(contentsOf: URL(fileURLWithPath: path))
+    let digest = SHA256.hash(contents).map { String(format: "%02x", $0) }.joined()
+    try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: kind, path: path,
+                                            sha256: digest, bytes: contents.count))
 }
 
 /// The metric rows of a run, in the form the store keeps them: what training and evaluation report.
@@ -109,6 +119,8 @@ struct MetricRecorder {
 /// evaluation at once (so a killed run leaves whole evaluations behind, and the store's heartbeat moves).
 final class StoreObserver: TrainingObserver {
     let store: ResultStore
+    /// Saves the periodic checkpoints (`checkpoint_every`).
+    var saveCheckpoint: (Int, Model) -> Void = { _, _ in }
     private var recorder: MetricRecorder
     private var lastFlush = Date()
 
@@ -125,6 +137,10 @@ final class StoreObserver: TrainingObserver {
     func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
         recorder.evaluated(step: step, split: split, evaluation: evaluation, seconds: seconds)
         try? flush()
+    }
+
+    func checkpoint(step: Int, model: Model) {
+        saveCheckpoint(step, model)
     }
 
     func flush() throws {

@@ -44,6 +44,9 @@ public struct TrainingSettings: Codable, Sendable, Hashable {
     public var stopAtAccuracy: Double? = nil
     /// Stop after this many seconds of training (nil: no limit).
     public var timeBudgetSeconds: Double? = nil
+    /// Also save the model every this many steps (nil: only the final model). nil is left out of the
+    /// canonical JSON, so the keys of runs that do not use it are unchanged.
+    public var checkpointEvery: Int? = nil
 
     public init() {}
 

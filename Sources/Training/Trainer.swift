@@ -12,6 +12,12 @@ public protocol TrainingObserver: AnyObject {
     func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double)
     /// After an evaluation: `.validation` every `evalEvery` steps and at the end, `.test` once at the end.
     func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double)
+    /// Every `checkpointEvery` steps (when set): the model as it is after step `step`, to save.
+    func checkpoint(step: Int, model: Model)
+}
+
+extension TrainingObserver {
+    public func checkpoint(step: Int, model: Model) {}
 }
 
 /// How a run ended and what it measured.
@@ -156,6 +162,9 @@ public enum Trainer {
             step = t
             observer?.trained(step: t, loss: Double(result.loss), accuracy: result.accuracy,
                               learningRate: Double(learningRate), gradientNorm: Double(norm), seconds: elapsed())
+            if let every = settings.checkpointEvery, t % every == 0, t < settings.steps {
+                observer?.checkpoint(step: t, model: model)
+            }
 
             if t % settings.evalEvery == 0 || t == settings.steps {
                 let evaluation = evaluateValidation(at: t)

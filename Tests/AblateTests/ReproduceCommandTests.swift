@@ -54,12 +54,24 @@ final class ReproduceCommandTests: XCTestCase {
         eval_every = 10
         validation_examples = 16
         test_examples_per_size = 4
+        checkpoint_every = 10
         """.write(to: file, atomically: true, encoding: .utf8)
         let database = directory.appendingPathComponent("tiny.sqlite").path
         let run = try AblateBinary.run(["run", file.path, "--database", database, "--workers", "1"])
         XCTAssertEqual(run.status, 0, run.standardOutput + run.standardError)
         let key = try sqlite(database, "SELECT key FROM runs")
         XCTAssertEqual(key.count, 64)
+
+        // The final model, and one every 10 steps before the end, each with its SHA-256.
+        let artifacts = try sqlite(database, "SELECT kind || ' ' || path || ' ' || length(sha256) FROM artifacts ORDER BY path")
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(artifacts.count, 3, "\(artifacts)")
+        XCTAssertEqual(artifacts.filter { $0.hasPrefix("checkpoint-step ") && $0.hasSuffix(" 64") }.count, 2, "\(artifacts)")
+        XCTAssertTrue(artifacts.contains { $0.contains("-step-10.safetensors") } && artifacts.contains { $0.contains("-step-20.safetensors") })
+        for line in artifacts {
+            let path = line.split(separator: " ")[1]
+            XCTAssertTrue(FileManager.default.fileExists(atPath: String(path)), String(path))
+        }
 
         let reproduced = try AblateBinary.run(["reproduce", String(key.prefix(10)), "--database", database])
         XCTAssertEqual(reproduced.status, 0, reproduced.standardOutput + reproduced.standardError)

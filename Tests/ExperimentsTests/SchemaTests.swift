@@ -23,8 +23,8 @@ final class SchemaTests: XCTestCase {
     func testTheSchemaCoversEveryTrainingSetting() throws {
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingSettings())) as? [String: Any] ?? [:]
         let snake = Set(object.keys.map { key in key.reduce(into: "") { out, c in if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } } })
-        // clip_norm is the one optional with a default; stop_at_accuracy and time_budget_seconds are nil by default.
-        XCTAssertEqual(snake.union(["stop_at_accuracy", "time_budget_seconds", "lr"]), Set(Schema.training.map(\.key)))
+        // clip_norm is the one optional with a default; stop_at_accuracy, time_budget_seconds and checkpoint_every are nil by default.
+        XCTAssertEqual(snake.union(["stop_at_accuracy", "time_budget_seconds", "checkpoint_every", "lr"]), Set(Schema.training.map(\.key)))
     }
 
     /// docs/experiment-file.md has a row for every key the loader takes.
