@@ -30,12 +30,16 @@ struct AblateBinary {
         }
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in changes { environment[key] = value }
+        return try execute(executable, arguments, environment: environment)
+    }
+
+    /// Runs any program to its end and captures what it prints. Standard error goes to a file and
+    /// standard output through a pipe read to the end before waiting, so a long output cannot block it.
+    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = environment
-        // Standard error goes to a file and standard output through a pipe read to the end before
-        // waiting, so a long output cannot block the child.
+        if let environment { process.environment = environment }
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("ablate-test-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }

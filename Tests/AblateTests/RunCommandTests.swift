@@ -605,26 +605,11 @@ extension RunCommandTests {
 
         /// Runs a tool and returns its standard output; throws with its standard error if it fails.
         static func run(_ tool: String, _ arguments: [String]) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("ablate-shell-\(UUID().uuidString).err")
-            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-            defer { try? FileManager.default.removeItem(at: errorFile) }
-            let output = Pipe()
-            let error = try FileHandle(forWritingTo: errorFile)
-            process.standardOutput = output
-            process.standardError = error
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            try error.close()
-            guard process.terminationStatus == 0 else {
-                let message = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
-                throw Failure(description: "\(tool) \(arguments.joined(separator: " ")): exit \(process.terminationStatus): \(message)")
+            let result = try AblateBinary.execute(URL(fileURLWithPath: tool), arguments)
+            guard result.status == 0 else {
+                throw Failure(description: "\(tool) \(arguments.joined(separator: " ")): exit \(result.status): \(result.standardError)")
             }
-            return String(decoding: data, as: UTF8.self)
+            return result.standardOutput
         }
     }
 
