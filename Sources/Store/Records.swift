@@ -132,6 +132,9 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var stepsToTarget: Int?
     /// Why it failed, diverged or was reset.
     public var error: String?
+    /// True while the run belongs to the experiment file as last registered; runs of earlier
+    /// versions of the file are kept with `current` false, left out of the summaries and not claimed.
+    public var current: Bool = true
 }
 
 /// How a run ended: what `finish` writes.

@@ -74,14 +74,15 @@ extension ResultStore {
 
     /// How many runs of each variant are in each status (variants in sweep order): what
     /// `ablate status` shows.
+    /// Runs per variant and status, for the current plan of the experiment (see `RunRecord.current`).
     public func statusCounts(experiment: String) throws -> [StatusCount] {
         try read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT runs.variant, runs.status, count(*) AS runs FROM runs
-                    JOIN (SELECT variant, min(position) AS first FROM runs WHERE experiment = ?1 GROUP BY variant) AS variants
+                    JOIN (SELECT variant, min(position) AS first FROM runs WHERE experiment = ?1 AND current = 1 GROUP BY variant) AS variants
                         ON variants.variant = runs.variant
-                    WHERE runs.experiment = ?1 GROUP BY runs.variant, runs.status
+                    WHERE runs.experiment = ?1 AND runs.current = 1 GROUP BY runs.variant, runs.status
                     ORDER BY variants.first, instr('pending running done failed diverged interrupted', runs.status)
                     """,
                 arguments: [experiment]
@@ -139,6 +140,7 @@ extension ResultStore {
             worker: host.flatMap { host in pid.map { WorkerIdentity(host: host, pid: $0) } },
             attempts: row["attempts"], registered: row["registered_at"], started: row["started_at"],
             finished: row["finished_at"], heartbeat: row["heartbeat_at"], wallSeconds: row["wall_seconds"],
-            parameters: row["parameters"], steps: row["steps"], stepsToTarget: row["steps_to_target"], error: row["error"])
+            parameters: row["parameters"], steps: row["steps"], stepsToTarget: row["steps_to_target"], error: row["error"],
+            current: (row["current"] as Int?) != 0)
     }
 }

@@ -26,6 +26,9 @@ extension ResultStore {
                                             arguments: [experiment.name]) ?? 0
             var added = 0
             let now = Date()
+            // The runs given are the experiment's plan now: runs of earlier versions of the file stay
+            // in the file but leave the summaries and are not claimed again.
+            try db.execute(sql: "UPDATE runs SET current = 0 WHERE experiment = ?", arguments: [experiment.name])
             for run in runs {
                 if let existing = try Row.fetchOne(db, sql: "SELECT experiment, variant, seed, config FROM runs WHERE key = ?",
                                                    arguments: [run.key]) {
@@ -34,6 +37,7 @@ extension ResultStore {
                         : existing["seed"] as Int != run.seed ? "seed"
                         : existing["config"] as String != run.config ? "configuration" : nil
                     if let changed { throw StoreError.runChanged(path: path, key: run.key, field: changed) }
+                    try db.execute(sql: "UPDATE runs SET current = 1 WHERE key = ?", arguments: [run.key])
                     continue
                 }
                 try db.execute(
@@ -74,7 +78,7 @@ extension ResultStore {
         try write { db in
             let statuses = retryFailed ? "('pending', 'interrupted', 'failed')" : "('pending', 'interrupted')"
             guard let key = try String.fetchOne(
-                db, sql: "SELECT key FROM runs WHERE experiment = ? AND status IN \(statuses) ORDER BY position LIMIT 1",
+                db, sql: "SELECT key FROM runs WHERE experiment = ? AND current = 1 AND status IN \(statuses) ORDER BY position LIMIT 1",
                 arguments: [experiment])
             else { return nil }
             try Self.start(key, worker: worker, db)

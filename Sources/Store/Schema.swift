@@ -43,7 +43,8 @@ enum Schema {
             parameters INTEGER,
             steps INTEGER,
             steps_to_target INTEGER,
-            error TEXT
+            error TEXT,
+            current INTEGER NOT NULL DEFAULT 1 CHECK (current IN (0, 1))
         );
         CREATE INDEX runs_by_experiment ON runs(experiment, position);
         CREATE INDEX runs_by_status ON runs(status);
@@ -92,7 +93,7 @@ enum Schema {
         CREATE INDEX artifacts_by_run ON artifacts(run);
 
         CREATE VIEW final_metrics AS
-        SELECT runs.experiment, runs.variant, runs.seed, runs.status,
+        SELECT runs.experiment, runs.variant, runs.seed, runs.status, runs.current,
                metrics.run, metrics.split, metrics.name, metrics.step, metrics.value
         FROM metrics JOIN runs ON runs.key = metrics.run
         WHERE metrics.step = (
@@ -102,7 +103,7 @@ enum Schema {
         CREATE VIEW variant_summary AS
         WITH finals AS (
             SELECT experiment, variant, split, name, value FROM final_metrics
-            WHERE status = 'done' AND value IS NOT NULL
+            WHERE status = 'done' AND current = 1 AND value IS NOT NULL
         ), means AS (
             SELECT experiment, variant, split, name,
                    count(*) AS n, avg(value) AS mean, min(value) AS min, max(value) AS max
@@ -120,6 +121,6 @@ enum Schema {
 
         CREATE VIEW run_counts AS
         SELECT experiment, variant, status, count(*) AS runs
-        FROM runs GROUP BY experiment, variant, status;
+        FROM runs WHERE current = 1 GROUP BY experiment, variant, status;
         """
 }

@@ -285,7 +285,10 @@ extension Ablate {
                             .map { "\($0.runs) \($0.status.rawValue)" }
                         print("  \(variant): \(parts.joined(separator: ", "))")
                     }
-                    for run in try store.runs(experiment: experiment.name) where run.status == .failed || run.status == .diverged {
+                    let runs = try store.runs(experiment: experiment.name)
+                    let earlier = runs.filter { !$0.current }.count
+                    if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
+                    for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
                         print("  \(run.status.rawValue): \(run.variant) seed \(run.seed): \(run.error ?? "")")
                     }
                 }
