@@ -12,7 +12,7 @@ struct Ablate: ParsableCommand {
         abstract: "Reproducible ablation studies of the Transformer against an RNN-with-attention baseline.",
         discussion: """
         ablate trains Transformer variants and an RNN baseline on synthetic long-dependency tasks from \
-        experiment files, stores every metric in SQLite, and renders figures and reports with gnuplot.
+        experiment files, reproducibly, and stores every metric in one SQLite file per experiment.
         """,
         version: "0.1.0",
         subcommands: [Doctor.self, Tasks.self, Validate.self, Run.self, Status.self, Export.self, Reproduce.self, Eval.self, Predict.self, Worker.self]
@@ -216,7 +216,7 @@ extension Ablate {
         @Argument(help: "The experiment file (TOML).")
         var file: String
 
-        @Option(help: "Worker processes (default: one per core).")
+        @Option(help: "Worker processes (one per core by default).")
         var workers: Int = ProcessInfo.processInfo.activeProcessorCount
 
         @Option(help: "BLAS threads per worker.")
