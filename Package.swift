@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Figures: gnuplot scripts built as text from plain records, rendered to PNG and SVG.
+        .target(name: "Plots", dependencies: []),
+        // Statistics across seeds, tables, Markdown and HTML reports, from plain records.
+        .target(name: "Reports", dependencies: []),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
         .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Experiments", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
@@ -49,5 +53,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Models", "Tasks"], exclude: ["malformed", "valid"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     ]
 )

@@ -1,0 +1,226 @@
+import Foundation
+
+public enum PlotError: Error, CustomStringConvertible {
+    case gnuplotNotFound(String)
+    case gnuplotFailed(status: Int32, stderr: String)
+    case missingOutput(URL)
+
+    public var description: String {
+        switch self {
+        case .gnuplotNotFound(let detail):
+            return "gnuplot could not be started (\(detail)); install gnuplot (e.g. apt-get install gnuplot-nox)"
+        case .gnuplotFailed(let status, let stderr):
+            return "gnuplot exited with status \(status): \(stderr)"
+        case .missingOutput(let url):
+            return "gnuplot did not write \(url.path)"
+        }
+    }
+}
+
+/// Builds gnuplot scripts as text and runs gnuplot as a process.
+///
+/// Every user-visible string goes through `quote(_:)`: a single-quoted gnuplot
+/// string (no backtick substitution, no backslash escapes, '' for a quote) with
+/// control characters replaced, and every terminal runs `noenhanced`, so text
+/// is shown as written and never evaluated.
+public enum Gnuplot {
+    /// Colour-blind-friendly palette (Okabe-Ito, then Tol's muted), indexed by
+    /// a variant's position in `Figure.palette`.
+    public static let colours: [String] = [
+        "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000",
+        "#332288", "#117733", "#44AA99", "#88CCEE", "#DDCC77", "#CC6677", "#AA4499", "#882255",
+    ]
+
+    /// The colour of a series called `name`, given the experiment's variant list.
+    public static func colour(for name: String, in palette: [String]) -> String {
+        if let index = palette.firstIndex(of: name) {
+            return colours[index % colours.count]
+        }
+        // FNV-1a over the UTF-8 bytes: stable across runs and platforms
+        // (unlike Hasher, which is seeded per process).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return colours[Int(hash % UInt64(colours.count))]
+    }
+
+    /// `text` as a gnuplot single-quoted string literal, safe to splice into a script.
+    public static func quote(_ text: String) -> String {
+        var out = "'"
+        for character in text {
+            if character == "'" {
+                out += "''"
+            } else if character.isNewline || character == "\t" {
+                out += " "
+            } else if character.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                out += "\u{FFFD}"
+            } else {
+                out.append(character)
+            }
+        }
+        return out + "'"
+    }
+
+    /// A number as gnuplot reads it; non-finite values become NaN (a gap).
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "NaN" }
+        if value == value.rounded(), abs(value) < 1e15 {
+            return String(Int64(value))
+        }
+        return "\(value)"
+    }
+
+    /// The full script: inline data blocks, then a PNG and an SVG of the same plot.
+    /// `output` is the path without extension; `output.png` and `output.svg` are written.
+    public static func script(for figure: Figure, output: String) -> String {
+        var lines: [String] = []
+        lines.append("# Written by ablate (Plots). Re-render with: gnuplot <this file>")
+        lines.append("reset")
+
+        // Data blocks first: they hold only numbers.
+        let drawn = figure.series.enumerated().filter { !$0.element.points.isEmpty }
+        for (index, series) in drawn {
+            lines.append("$data\(index) << EOD")
+            for point in series.points {
+                lines.append("\(number(point.x)) \(number(point.y))")
+            }
+            lines.append("EOD")
+            if let band = series.band, !band.isEmpty, figure.kind != .lines {
+                lines.append("$band\(index) << EOD")
+                for row in band {
+                    lines.append("\(number(row.x)) \(number(row.low)) \(number(row.high))")
+                }
+                lines.append("EOD")
+            }
+        }
+
+        lines.append("set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'")
+        lines.append("set output \(quote(output + ".png"))")
+        lines.append("set title \(quote(figure.title)) noenhanced")
+        lines.append("set xlabel \(quote(figure.xLabel)) noenhanced")
+        lines.append("set ylabel \(quote(figure.yLabel)) noenhanced")
+        lines.append("set key outside right top noenhanced")
+        lines.append("set grid back lc rgb '#dddddd'")
+        if figure.logX { lines.append("set logscale x") }
+        if figure.logY { lines.append("set logscale y") }
+
+        for (index, mark) in figure.marks.enumerated() {
+            lines.append(
+                "set object \(index + 1) rect from \(number(mark.from)), graph 0 to \(number(mark.to)), graph 1 "
+                    + "behind fillcolor rgb '#eeeeee' fillstyle solid 1.0 noborder")
+            if let label = mark.label {
+                lines.append(
+                    "set label \(index + 1) \(quote(label)) at \(number((mark.from + mark.to) / 2)), graph 0.97 "
+                        + "center front noenhanced textcolor rgb '#777777'")
+            }
+        }
+
+        var plots: [String] = []
+        switch figure.kind {
+        case .lines, .linesWithBand:
+            if figure.kind == .linesWithBand {
+                for (index, series) in drawn where !(series.band ?? []).isEmpty {
+                    let colour = colour(for: series.name, in: figure.palette)
+                    plots.append(
+                        "$band\(index) using 1:2:3 with filledcurves fillcolor rgb '\(colour)' "
+                            + "fillstyle transparent solid 0.2 noborder notitle")
+                }
+            }
+            for (index, series) in drawn {
+                let colour = colour(for: series.name, in: figure.palette)
+                plots.append(
+                    "$data\(index) using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 "
+                        + "linecolor rgb '\(colour)' title \(quote(series.name))")
+            }
+        case .bars:
+            let xs = Set(drawn.flatMap { $0.element.points.map(\.x) }).sorted()
+            let spacing = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? 1.0
+            let groupWidth = 0.8 * spacing
+            let barWidth = groupWidth / Double(max(drawn.count, 1))
+            lines.append("set boxwidth \(number(barWidth)) absolute")
+            lines.append("set style fill solid 0.8 noborder")
+            if let first = xs.first, let last = xs.last {
+                lines.append("set xrange [\(number(first - spacing * 0.6)):\(number(last + spacing * 0.6))]")
+            }
+            lines.append("set yrange [0:*]")
+            for (position, (index, series)) in drawn.enumerated() {
+                let colour = colour(for: series.name, in: figure.palette)
+                let offset = number(-groupWidth / 2 + barWidth * (Double(position) + 0.5))
+                plots.append(
+                    "$data\(index) using ($1+\(offset)):2 with boxes linecolor rgb '\(colour)' title \(quote(series.name))")
+                if let band = series.band, !band.isEmpty {
+                    plots.append(
+                        "$band\(index) using ($1+\(offset)):(($2+$3)/2):2:3 with yerrorbars pointtype -1 "
+                            + "linecolor rgb '#333333' notitle")
+                }
+            }
+        }
+        if plots.isEmpty {
+            // Nothing to draw: keep the axes and title rather than failing.
+            lines.append("set xrange [0:1]")
+            lines.append("set yrange [0:1]")
+            plots.append("-1 notitle")
+        }
+        lines.append("plot " + plots.joined(separator: ", \\\n     "))
+        lines.append("set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'")
+        lines.append("set output \(quote(output + ".svg"))")
+        lines.append("replot")
+        lines.append("unset output")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `directory/name.gp` and renders `directory/name.png` and `directory/name.svg`.
+    /// The script uses absolute output paths and inline data, so
+    /// `gnuplot directory/name.gp` re-renders the figure on its own.
+    @discardableResult
+    public static func render(
+        _ figure: Figure, to directory: URL, name: String
+    ) throws -> (png: URL, svg: URL, script: URL) {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        let base = directory.standardizedFileURL.appendingPathComponent(name)
+        let png = URL(fileURLWithPath: base.path + ".png")
+        let svg = URL(fileURLWithPath: base.path + ".svg")
+        let scriptURL = URL(fileURLWithPath: base.path + ".gp")
+        try script(for: figure, output: base.path).write(to: scriptURL, atomically: true, encoding: .utf8)
+
+        try run(script: scriptURL, in: directory, expecting: [png, svg])
+        return (png, svg, scriptURL)
+    }
+
+    /// Runs `gnuplot script` and checks that the expected files exist.
+    static func run(script scriptURL: URL, in directory: URL, expecting outputs: [URL]) throws {
+        let fileManager = FileManager.default
+        for stale in outputs where fileManager.fileExists(atPath: stale.path) {
+            try fileManager.removeItem(at: stale)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let executable = ProcessInfo.processInfo.environment["ABLATE_GNUPLOT"] ?? "gnuplot"
+        process.arguments = [executable, scriptURL.path]
+        process.currentDirectoryURL = directory
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw PlotError.gnuplotNotFound("\(error)")
+        }
+        let stderrData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stderr = String(decoding: stderrData, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            if process.terminationStatus == 127 {
+                throw PlotError.gnuplotNotFound(stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            throw PlotError.gnuplotFailed(status: process.terminationStatus, stderr: stderr)
+        }
+        for file in outputs where !fileManager.fileExists(atPath: file.path) {
+            throw PlotError.missingOutput(file)
+        }
+    }
+}

@@ -1,0 +1,86 @@
+// Escaping of untrusted text (experiment, variant and metric names come from
+// experiment files and may hold quotes, backslashes, newlines, backticks,
+// `<script>`, SQL, ...) for HTML and for Markdown tables.
+
+public enum Escaping {
+    /// Escapes text for HTML/XHTML element content and for quoted attribute
+    /// values (single or double quotes): & < > " ' become entities.
+    /// C0 control characters other than tab, newline and carriage return (and
+    /// DEL) are not allowed in XML and are replaced by U+FFFD, so the output
+    /// stays well-formed XHTML.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F
+                || (0xFFFE...0xFFFF).contains(scalar.value):
+                out += "\u{FFFD}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// Attribute values: the same escaping as `html(_:)` (which covers both
+    /// quote characters); always put the result inside quotes.
+    public static func htmlAttribute(_ text: String) -> String { html(text) }
+
+    /// Characters backslash-escaped anywhere in a Markdown cell. CommonMark lets
+    /// any ASCII punctuation be backslash-escaped and then renders it literally.
+    /// `|` would split the cell, `\` would escape what follows, backticks open
+    /// code spans, `* _ ~` emphasis, `[ ]` links, `< >` raw HTML and autolinks,
+    /// `&` entities.
+    static let markdownEverywhere: Set<Character> = ["\\", "|", "`", "*", "_", "~", "[", "]", "<", ">", "&"]
+
+    /// Characters escaped when they start a cell, where they could start block
+    /// markup (headings, lists, block quotes, setext underlines, images).
+    static let markdownLeading: Set<Character> = ["#", "+", "-", "=", "!", ":"]
+
+    /// Escapes text for one cell of a GitHub-flavoured Markdown table (also
+    /// fine for a heading's or a paragraph's inline text).
+    /// Newlines become `<br>` (the only line break a table row allows); other
+    /// control characters become spaces. Leading and trailing spaces are
+    /// trimmed by Markdown anyway; an empty result stays empty.
+    public static func markdownCell(_ text: String) -> String {
+        var out = ""
+        var atStart = true
+        var leadingDigits = false
+        for character in text {
+            if character == "\r\n" || character == "\n" || character == "\r" {
+                out += "<br>"
+                atStart = false
+                leadingDigits = false
+                continue
+            }
+            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+               scalar.value < 0x20 || scalar.value == 0x7F {
+                out += " "
+                continue
+            }
+            if markdownEverywhere.contains(character) {
+                out += "\\"
+                out.append(character)
+            } else if atStart && markdownLeading.contains(character) {
+                out += "\\"
+                out.append(character)
+            } else if leadingDigits && (character == "." || character == ")") {
+                // "1." or "1)" at the start would begin an ordered list.
+                out += "\\"
+                out.append(character)
+            } else {
+                out.append(character)
+            }
+            if character == " " && atStart { continue }  // indentation keeps "start of cell"
+            leadingDigits = (atStart || leadingDigits) && character.isASCII && character.isNumber
+            atStart = false
+        }
+        return out
+    }
+}
