@@ -1,0 +1,49 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Runner
+import Store
+import Tasks
+
+extension Ablate {
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a checkpoint on source tokens and print what it outputs.",
+            discussion: """
+            Generative models (encoder-decoder, decoder-only, RNN) decode greedily from the start token 0 \
+            (a decoder-only model reads the source, then 0); an encoder-only model prints its class. \
+            --json adds the logits of every step, to compare with another implementation.
+            """
+        )
+
+        @Argument(help: "A checkpoint written by ablate (a .safetensors file).")
+        var checkpoint: String
+
+        @Option(help: "The source token ids, separated by spaces or commas, e.g. \"3 1 4 1 5\".")
+        var input: String
+
+        @Option(help: "How many tokens to generate (default: as many as the input has).")
+        var steps: Int?
+
+        @Flag(help: "Print the output and the logits of every step as JSON.")
+        var json = false
+
+        func run() throws {
+            let prediction: Prediction
+            do {
+                let tokens = try Predictor.parseTokens(input)
+                prediction = try Predictor.predict(checkpoint: checkpoint, input: tokens, steps: steps)
+            } catch {
+                printError(error)
+                throw ExitCode(2)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(prediction), as: UTF8.self))
+            } else {
+                print(prediction.output.map(String.init).joined(separator: " "))
+            }
+        }
+    }
+}

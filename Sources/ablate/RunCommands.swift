@@ -1,0 +1,175 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Runner
+import Store
+import Tasks
+
+extension Ablate {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check an experiment file without running anything.",
+            discussion: "Exits 0 and prints the number of runs when the file is valid; otherwise prints file:line: key: what is wrong, and exits 2."
+        )
+
+        @Argument(help: "The experiment file (TOML).")
+        var file: String
+
+        func run() throws {
+            let experiment = try loadExperiment(file)
+            print("\(file): valid: \(experiment.name), \(experiment.distinctVariants.count) variant(s) x \(experiment.seeds.count) seed(s) = \(experiment.runs.count) runs")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train every variant x seed of an experiment file, resumably, into a SQLite database.",
+            discussion: """
+            Runs already finished in the database are skipped; runs left unfinished by a killed worker are redone. \
+            Ctrl-C stops cleanly: running runs are recorded as interrupted and run again next time.
+            """
+        )
+
+        @Argument(help: "The experiment file (TOML).")
+        var file: String
+
+        @Option(help: "Worker processes (one per core by default).")
+        var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        @Option(help: "BLAS threads per worker.")
+        var threads = 1
+
+        @Option(help: "The database (default: results/NAME.sqlite).")
+        var database: String?
+
+        @Flag(help: "List the runs with their keys and stop.")
+        var dryRun = false
+
+        @Flag(help: "Run again the runs that failed before.")
+        var retryFailed = false
+
+        func validate() throws {
+            guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let experiment = try loadExperiment(file)
+            if dryRun {
+                print("\(experiment.name): \(experiment.runs.count) runs")
+                for run in experiment.runs {
+                    print("  \(run.shortKey)  \(run.spec.variant)  seed \(run.spec.seed)")
+                }
+                return
+            }
+            var options = Sweep.Options()
+            options.workers = workers
+            options.threads = threads
+            options.databasePath = database
+            options.retryFailed = retryFailed
+            let summary: Sweep.Summary
+            do {
+                summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
+            } catch {
+                printError(error)
+                throw ExitCode(1)
+            }
+            let order: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
+            let parts = order.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
+            print("\(summary.databasePath): \(parts.joined(separator: ", ")) of \(summary.total) runs")
+            if !summary.complete { throw ExitCode(1) }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what ran, what is left and what failed, per variant.")
+
+        @Argument(help: "The experiment database (results/NAME.sqlite).")
+        var database: String
+
+        func run() throws {
+            do {
+                guard FileManager.default.fileExists(atPath: database) else {
+                    throw ValidationError("no database at \(database)")
+                }
+                let store = try ResultStore(path: database)
+                for experiment in try store.experiments() {
+                    print("\(experiment.name): \(experiment.question)")
+                    let counts = try store.statusCounts(experiment: experiment.name)
+                    let variants = Array(Set(counts.map(\.variant))).sorted()
+                    for variant in variants {
+                        let parts = counts.filter { $0.variant == variant }.sorted { $0.status.rawValue < $1.status.rawValue }
+                            .map { "\($0.runs) \($0.status.rawValue)" }
+                        print("  \(variant): \(parts.joined(separator: ", "))")
+                    }
+                    let runs = try store.runs(experiment: experiment.name)
+                    let earlier = runs.filter { !$0.current }.count
+                    if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
+                    for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
+                        print("  \(run.status.rawValue): \(run.variant) seed \(run.seed): \(run.error ?? "")")
+                    }
+                }
+            } catch {
+                printError(error)
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a table of the database as CSV or JSON.")
+
+        enum Format: String, ExpressibleByArgument { case csv, json }
+
+        @Argument(help: "The experiment database.")
+        var database: String
+
+        @Option(help: "csv or json.")
+        var format: Format = .csv
+
+        @Option(help: "The table or view: \(ExportSource.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var table: String = "final_metrics"
+
+        func run() throws {
+            do {
+                guard let source = ExportSource(rawValue: table) else {
+                    throw ValidationError("--table must be one of \(ExportSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard FileManager.default.fileExists(atPath: database) else { throw ValidationError("no database at \(database)") }
+                let exported = try ResultStore(path: database).export(source)
+                if format == .csv {
+                    print(exported.csv(), terminator: "")
+                } else {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(exported), as: UTF8.self))
+                }
+            } catch {
+                printError(error)
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    /// The process `ablate run` starts for each worker.
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Internal: run pending runs of an experiment (started by ablate run).",
+                                                        shouldDisplay: false)
+
+        @Option var database: String
+        @Option var experiment: String
+        @Option var threads = 1
+        @Option var checkpoints: String
+        @Flag var retryFailed = false
+
+        func run() throws {
+            do {
+                try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads,
+                                       checkpointDirectory: checkpoints, retryFailed: retryFailed)
+            } catch {
+                printError(error)
+                throw ExitCode(1)
+            }
+        }
+    }
+}
