@@ -18,7 +18,7 @@ import Tensors
 ///
 /// Tests the ability to carry every position of the input to the output (an encoder-decoder needs
 /// aligned cross-attention; an RNN must hold the whole string in its state).
-public struct CopyTask: SyntheticTask {
+public struct CopyTask: SymbolStringTask {
     public static let kind = "copy"
     public static let summary = "output the source sequence unchanged"
     public static let sizeName = "length"
@@ -32,21 +32,8 @@ public struct CopyTask: SyntheticTask {
         self.symbols = symbols
     }
 
-    public var parameters: [(name: String, value: String)] { [("symbols", String(symbols))] }
-    public var output: TaskOutput { .sequence }
-    public var vocabulary: Int { symbols + 1 }
-    public var sizeLimits: ClosedRange<Int> { SymbolTasks.lengthLimits }
-
-    public func chance(size: ClosedRange<Int>) -> ChanceLevel {
-        SymbolTasks.uniformChance(symbols: symbols, size: size)
-    }
-
-    public func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example {
-        let source = SymbolTasks.drawSource(symbols: symbols, size: size, limits: sizeLimits, kind: Self.kind, rng: &rng)
-        return Example(source: source, target: source, slices: ["length": source.count])
-    }
-
-    public func describe(_ token: Int32) -> String { SymbolTasks.describe(token, symbols: symbols) }
+    /// The target for a source.
+    public func target(for source: [Int32]) -> [Int32] { source }
 }
 
 /// Reverse: the target is the source read backwards.
@@ -58,7 +45,7 @@ public struct CopyTask: SyntheticTask {
 ///
 /// The first output token depends on the last input token: the dependency distance runs from 1 to
 /// 2n-1, and without positional information a Transformer cannot tell which token comes next.
-public struct ReverseTask: SyntheticTask {
+public struct ReverseTask: SymbolStringTask {
     public static let kind = "reverse"
     public static let summary = "output the source sequence in reverse order"
     public static let sizeName = "length"
@@ -72,21 +59,8 @@ public struct ReverseTask: SyntheticTask {
         self.symbols = symbols
     }
 
-    public var parameters: [(name: String, value: String)] { [("symbols", String(symbols))] }
-    public var output: TaskOutput { .sequence }
-    public var vocabulary: Int { symbols + 1 }
-    public var sizeLimits: ClosedRange<Int> { SymbolTasks.lengthLimits }
-
-    public func chance(size: ClosedRange<Int>) -> ChanceLevel {
-        SymbolTasks.uniformChance(symbols: symbols, size: size)
-    }
-
-    public func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example {
-        let source = SymbolTasks.drawSource(symbols: symbols, size: size, limits: sizeLimits, kind: Self.kind, rng: &rng)
-        return Example(source: source, target: Array(source.reversed()), slices: ["length": source.count])
-    }
-
-    public func describe(_ token: Int32) -> String { SymbolTasks.describe(token, symbols: symbols) }
+    /// The target for a source.
+    public func target(for source: [Int32]) -> [Int32] { Array(source.reversed()) }
 }
 
 /// Sort: the target is the source's symbols in ascending order (repeats kept).
@@ -102,7 +76,7 @@ public struct ReverseTask: SyntheticTask {
 /// targets are skewed (early positions favour small symbols), so an input-blind predictor that
 /// guesses the most likely symbol at each position scores higher than that; reports compare against
 /// the uniform predictor.
-public struct SortTask: SyntheticTask {
+public struct SortTask: SymbolStringTask {
     public static let kind = "sort"
     public static let summary = "output the source symbols sorted in ascending order"
     public static let sizeName = "length"
@@ -116,19 +90,37 @@ public struct SortTask: SyntheticTask {
         self.symbols = symbols
     }
 
-    public var parameters: [(name: String, value: String)] { [("symbols", String(symbols))] }
-    public var output: TaskOutput { .sequence }
-    public var vocabulary: Int { symbols + 1 }
-    public var sizeLimits: ClosedRange<Int> { SymbolTasks.lengthLimits }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         SymbolTasks.uniformChance(symbols: symbols, size: size,
                                   note: " (sorted targets are skewed, so a position-aware input-blind guess does better)")
     }
 
+    /// The target for a source.
+    public func target(for source: [Int32]) -> [Int32] { source.sorted() }
+}
+
+/// A task over a random string of symbols whose target is a function of the source: copy, reverse, sort.
+public protocol SymbolStringTask: SyntheticTask {
+    /// How many distinct symbols the sequences use (tokens 1...symbols).
+    var symbols: Int { get }
+    /// The target for a source.
+    func target(for source: [Int32]) -> [Int32]
+}
+
+extension SymbolStringTask {
+    public var parameters: [(name: String, value: String)] { [("symbols", String(symbols))] }
+    public var output: TaskOutput { .sequence }
+    public var vocabulary: Int { symbols + 1 }
+    public var sizeLimits: ClosedRange<Int> { SymbolTasks.lengthLimits }
+
+    public func chance(size: ClosedRange<Int>) -> ChanceLevel {
+        SymbolTasks.uniformChance(symbols: symbols, size: size)
+    }
+
     public func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example {
         let source = SymbolTasks.drawSource(symbols: symbols, size: size, limits: sizeLimits, kind: Self.kind, rng: &rng)
-        return Example(source: source, target: source.sorted(), slices: ["length": source.count])
+        return Example(source: source, target: target(for: source), slices: ["length": source.count])
     }
 
     public func describe(_ token: Int32) -> String { SymbolTasks.describe(token, symbols: symbols) }
