@@ -37,6 +37,19 @@ public struct Mark: Sendable, Equatable {
 }
 
 public struct Figure: Sendable {
+    /// A labelled tick on the x axis, e.g. a variant's name at its bar's position,
+    /// or "validation" and "test" under two groups of bars. The label may hold
+    /// any text: it is escaped before it reaches gnuplot.
+    public struct Tick: Sendable, Equatable {
+        public var value: Double
+        public var label: String
+
+        public init(value: Double, label: String) {
+            self.value = value
+            self.label = label
+        }
+    }
+
     public enum Kind: Sendable, Equatable {
         /// One line with points per series.
         case lines
@@ -59,6 +72,18 @@ public struct Figure: Sendable {
     public var palette: [String]
     public var logX: Bool
     public var logY: Bool
+    /// Named x ticks replacing gnuplot's numeric ones; empty keeps the numbers.
+    /// Labels longer than `Figure.rotateTicksAfter` characters are drawn rotated,
+    /// and ones longer than `Figure.longestTick` are shortened with an ellipsis.
+    public var xTicks: [Tick]
+    /// A fixed y range (e.g. 0...1 for accuracies); nil lets gnuplot choose
+    /// (from 0 for `.bars`). An infinite bound is left to gnuplot.
+    public var yRange: ClosedRange<Double>?
+
+    /// Tick labels longer than this (in characters) make all x tick labels rotated.
+    public static let rotateTicksAfter = 8
+    /// Tick labels longer than this are shortened with an ellipsis in the ticks.
+    public static let longestTick = 24
 
     public init(
         title: String,
@@ -69,7 +94,9 @@ public struct Figure: Sendable {
         marks: [Mark] = [],
         palette: [String] = [],
         logX: Bool = false,
-        logY: Bool = false
+        logY: Bool = false,
+        xTicks: [Tick] = [],
+        yRange: ClosedRange<Double>? = nil
     ) {
         self.title = title
         self.xLabel = xLabel
@@ -80,5 +107,7 @@ public struct Figure: Sendable {
         self.palette = palette
         self.logX = logX
         self.logY = logY
+        self.xTicks = xTicks
+        self.yRange = yRange
     }
 }

@@ -72,6 +72,55 @@ public enum Gnuplot {
         return "\(value)"
     }
 
+    /// A tick label as drawn: labels longer than `Figure.longestTick` characters
+    /// are cut with an ellipsis, so that a long variant name cannot squeeze the
+    /// plot or run off the picture (the key still shows the whole name).
+    static func tickLabel(_ label: String) -> String {
+        label.count > Figure.longestTick ? String(label.prefix(Figure.longestTick - 1)) + "\u{2026}" : label
+    }
+
+    /// A range bound as gnuplot reads it; an infinite bound is left to autoscaling.
+    static func bound(_ value: Double) -> String {
+        value.isFinite ? number(value) : "*"
+    }
+
+    /// Where bars go. At each x, the series with a point there stand side by
+    /// side in series order, centred on x; all bars have one width, set by the
+    /// x with the most bars. So groups (one x per split, one series per variant)
+    /// and one-bar-per-variant layouts (each series at its own x) are both
+    /// centred on their ticks, and no two bars overlap.
+    struct BarLayout {
+        /// Finite x values with at least one bar, ascending.
+        let xs: [Double]
+        /// The smallest distance between two such x values (1 when there is only one).
+        let spacing: Double
+        let barWidth: Double
+        /// x -> positions (in the drawn series) of the series with a bar there.
+        private let occupants: [Double: [Int]]
+
+        init(_ series: [Series]) {
+            var occupants: [Double: [Int]] = [:]
+            for (position, one) in series.enumerated() {
+                for x in Set(one.points.map(\.x)) where x.isFinite {
+                    occupants[x, default: []].append(position)
+                }
+            }
+            let xs = occupants.keys.sorted()
+            let spacing = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? 1.0
+            let slots = occupants.values.map(\.count).max() ?? 1
+            self.xs = xs
+            self.spacing = spacing
+            self.barWidth = 0.8 * spacing / Double(max(slots, 1))
+            self.occupants = occupants
+        }
+
+        /// The centre of the bar of the series at `position` at `x` (x itself when it has none there).
+        func centre(series position: Int, x: Double) -> Double {
+            guard let list = occupants[x], let slot = list.firstIndex(of: position) else { return x }
+            return x + barWidth * (Double(slot) - Double(list.count) / 2 + 0.5)
+        }
+    }
+
     /// The full script: inline data blocks, then a PNG and an SVG of the same plot.
     /// `output` is the path without extension; `output.png` and `output.svg` are written.
     public static func script(for figure: Figure, output: String) -> String {
@@ -79,18 +128,25 @@ public enum Gnuplot {
         lines.append("# Written by ablate (Plots). Re-render with: gnuplot <this file>")
         lines.append("reset")
 
-        // Data blocks first: they hold only numbers.
         let drawn = figure.series.enumerated().filter { !$0.element.points.isEmpty }
-        for (index, series) in drawn {
+        let bars = figure.kind == .bars ? BarLayout(drawn.map(\.element)) : nil
+
+        // Data blocks first: they hold only numbers. Bars get one more column,
+        // the x at which the bar (and its error bar) is drawn.
+        for (position, (index, series)) in drawn.enumerated() {
             lines.append("$data\(index) << EOD")
             for point in series.points {
-                lines.append("\(number(point.x)) \(number(point.y))")
+                var row = "\(number(point.x)) \(number(point.y))"
+                if let bars { row += " \(number(bars.centre(series: position, x: point.x)))" }
+                lines.append(row)
             }
             lines.append("EOD")
             if let band = series.band, !band.isEmpty, figure.kind != .lines {
                 lines.append("$band\(index) << EOD")
-                for row in band {
-                    lines.append("\(number(row.x)) \(number(row.low)) \(number(row.high))")
+                for entry in band {
+                    var row = "\(number(entry.x)) \(number(entry.low)) \(number(entry.high))"
+                    if let bars { row += " \(number(bars.centre(series: position, x: entry.x)))" }
+                    lines.append(row)
                 }
                 lines.append("EOD")
             }
@@ -105,6 +161,16 @@ public enum Gnuplot {
         lines.append("set grid back lc rgb '#dddddd'")
         if figure.logX { lines.append("set logscale x") }
         if figure.logY { lines.append("set logscale y") }
+        let ticks = figure.xTicks.filter { $0.value.isFinite }
+        if !ticks.isEmpty {
+            let labels = ticks.map { tickLabel($0.label) }
+            let list = zip(labels, ticks).map { "\(quote($0)) \(number($1.value))" }.joined(separator: ", ")
+            let rotated = labels.contains { $0.count > Figure.rotateTicksAfter }
+            lines.append("set xtics (\(list)) nomirror\(rotated ? " rotate by -30 left" : "") noenhanced")
+        }
+        if let range = figure.yRange {
+            lines.append("set yrange [\(bound(range.lowerBound)):\(bound(range.upperBound))]")
+        }
 
         for (index, mark) in figure.marks.enumerated() {
             lines.append(
@@ -135,32 +201,34 @@ public enum Gnuplot {
                         + "linecolor rgb '\(colour)' title \(quote(series.name))")
             }
         case .bars:
-            let xs = Set(drawn.flatMap { $0.element.points.map(\.x) }).sorted()
-            let spacing = zip(xs, xs.dropFirst()).map { $1 - $0 }.min() ?? 1.0
-            let groupWidth = 0.8 * spacing
-            let barWidth = groupWidth / Double(max(drawn.count, 1))
-            lines.append("set boxwidth \(number(barWidth)) absolute")
+            guard let bars else { break }
+            lines.append("set boxwidth \(number(bars.barWidth)) absolute")
             lines.append("set style fill solid 0.8 noborder")
-            if let first = xs.first, let last = xs.last {
-                lines.append("set xrange [\(number(first - spacing * 0.6)):\(number(last + spacing * 0.6))]")
+            // Error bars are drawn through an invisible point; without this gnuplot
+            // blanks a small disc around that point, a white hole in the bar.
+            lines.append("set pointintervalbox 0.0001")
+            // The range covers the bars and any named tick (a variant without data keeps its place).
+            let xs = (bars.xs + ticks.map(\.value)).sorted()
+            if let first = xs.first, let last = xs.last, !bars.xs.isEmpty {
+                let margin = bars.spacing * 0.6
+                lines.append("set xrange [\(number(first - margin)):\(number(last + margin))]")
             }
-            lines.append("set yrange [0:*]")
-            for (position, (index, series)) in drawn.enumerated() {
+            if figure.yRange == nil { lines.append("set yrange [0:*]") }
+            for (index, series) in drawn {
                 let colour = colour(for: series.name, in: figure.palette)
-                let offset = number(-groupWidth / 2 + barWidth * (Double(position) + 0.5))
                 plots.append(
-                    "$data\(index) using ($1+\(offset)):2 with boxes linecolor rgb '\(colour)' title \(quote(series.name))")
+                    "$data\(index) using 3:2 with boxes linecolor rgb '\(colour)' title \(quote(series.name))")
                 if let band = series.band, !band.isEmpty {
                     plots.append(
-                        "$band\(index) using ($1+\(offset)):(($2+$3)/2):2:3 with yerrorbars pointtype -1 "
-                            + "linecolor rgb '#333333' notitle")
+                        "$band\(index) using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 "
+                            + "linewidth 1.5 linecolor rgb '#333333' notitle")
                 }
             }
         }
         if plots.isEmpty {
             // Nothing to draw: keep the axes and title rather than failing.
             lines.append("set xrange [0:1]")
-            lines.append("set yrange [0:1]")
+            if figure.yRange == nil { lines.append("set yrange [0:1]") }
             plots.append("-1 notitle")
         }
         lines.append("plot " + plots.joined(separator: ", \\\n     "))

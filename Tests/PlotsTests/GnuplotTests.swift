@@ -180,6 +180,187 @@ final class GnuplotTests: XCTestCase {
         _ = try assertValidOutputs(try Gnuplot.render(empty, to: directory, name: "empty"))
     }
 
+    // MARK: category axes and fixed ranges
+
+    /// "Final accuracy per variant with 95% CI", the figure these options are for,
+    /// in its two layouts. Variant names are long enough to need rotated ticks.
+    private let variants = ["baseline", "no-positional", "rope", "learned-positions", "rnn-attention"]
+
+    private func groupedFigure() -> Figure {
+        // One series per variant, at x = 0 (validation) and x = 1 (test).
+        let series = variants.enumerated().map { i, name -> Series in
+            let validation = 0.95 - 0.1 * Double(i), test = 0.9 - 0.1 * Double(i)
+            return Series(
+                name: name, points: [(0, validation), (1, test)],
+                band: [(0, validation - 0.03, validation + 0.02), (1, test - 0.05, test + 0.04)])
+        }
+        return Figure(
+            title: "Final accuracy (95% CI over seeds)", xLabel: "split", yLabel: "sequence accuracy",
+            series: series, kind: .bars, palette: variants,
+            xTicks: [Figure.Tick(value: 0, label: "validation"), Figure.Tick(value: 1, label: "test")],
+            yRange: 0...1)
+    }
+
+    private func perVariantFigure() -> Figure {
+        // One series per variant, each at its own x; the ticks name the variants.
+        let series = variants.enumerated().map { i, name -> Series in
+            let test = 0.9 - 0.1 * Double(i)
+            return Series(name: name, points: [(Double(i), test)], band: [(Double(i), test - 0.05, test + 0.04)])
+        }
+        return Figure(
+            title: "Final test accuracy (95% CI over seeds)", xLabel: "variant", yLabel: "sequence accuracy",
+            series: series, kind: .bars, palette: variants,
+            xTicks: variants.enumerated().map { Figure.Tick(value: Double($0.offset), label: $0.element) },
+            yRange: 0...1)
+    }
+
+    func testBarLayoutsCentreBarsWithoutOverlap() throws {
+        // Grouped: five bars around each of x = 0 and 1, side by side, centred on the tick.
+        let grouped = Gnuplot.BarLayout(groupedFigure().series)
+        XCTAssertEqual(grouped.barWidth, 0.8 / 5, accuracy: 1e-12)
+        for x in [0.0, 1.0] {
+            let centres = (0..<5).map { grouped.centre(series: $0, x: x) }
+            XCTAssertEqual(centres.reduce(0, +) / 5, x, accuracy: 1e-12, "group not centred on its tick")
+            for (a, b) in zip(centres, centres.dropFirst()) {
+                XCTAssertEqual(b - a, grouped.barWidth, accuracy: 1e-12, "bars overlap or leave gaps")
+            }
+        }
+        // One bar per variant: each bar sits on its own tick, 0.8 wide.
+        let single = Gnuplot.BarLayout(perVariantFigure().series)
+        XCTAssertEqual(single.barWidth, 0.8, accuracy: 1e-12)
+        for i in 0..<5 { XCTAssertEqual(single.centre(series: i, x: Double(i)), Double(i)) }
+        // The error bars are drawn at the bar centres (the 4th column of the band block).
+        let script = Gnuplot.script(for: perVariantFigure(), output: "/o")
+        XCTAssertTrue(script.contains(" 0.74 2\nEOD"), script)
+        XCTAssertTrue(script.contains("$band2 using 4:(($2+$3)/2):2:3 with yerrorbars"))
+        XCTAssertTrue(script.contains("$data2 using 3:2 with boxes"))
+    }
+
+    func testTicksAndYRangeInScript() {
+        let grouped = Gnuplot.script(for: groupedFigure(), output: "/o")
+        XCTAssertTrue(grouped.contains("\nset xtics ('validation' 0, 'test' 1) nomirror rotate by -30 left noenhanced\n"), grouped)
+        XCTAssertTrue(grouped.contains("\nset yrange [0:1]\n"))
+        XCTAssertFalse(grouped.contains("[0:*]"), "yRange must replace the bars' default range")
+        XCTAssertTrue(grouped.contains("\nset xrange [-0.6:1.6]\n"))
+        // Short labels stay horizontal.
+        var short = groupedFigure()
+        short.xTicks = [Figure.Tick(value: 0, label: "val"), Figure.Tick(value: 1, label: "test")]
+        short.yRange = nil
+        let script = Gnuplot.script(for: short, output: "/o")
+        XCTAssertTrue(script.contains("\nset xtics ('val' 0, 'test' 1) nomirror noenhanced\n"), script)
+        XCTAssertTrue(script.contains("\nset yrange [0:*]\n"))
+        // Infinite bounds are left to gnuplot; non-finite tick positions are dropped; lines get ranges too.
+        let lines = Figure(
+            title: "t", xLabel: "x", yLabel: "y", series: [Series(name: "a", points: [(1, 1)])],
+            xTicks: [Figure.Tick(value: .nan, label: "nowhere"), Figure.Tick(value: 1, label: "one")],
+            yRange: -Double.infinity...2.5)
+        let linesScript = Gnuplot.script(for: lines, output: "/o")
+        XCTAssertTrue(linesScript.contains("\nset xtics ('one' 1) nomirror noenhanced\n"), linesScript)
+        XCTAssertTrue(linesScript.contains("\nset yrange [*:2.5]\n"))
+        XCTAssertFalse(linesScript.contains("nowhere"))
+        // No ticks, no range: nothing new in the script.
+        XCTAssertFalse(Gnuplot.script(for: sampleFigure(kind: .lines), output: "/o").contains("xtics"))
+        XCTAssertFalse(Gnuplot.script(for: sampleFigure(kind: .lines), output: "/o").contains("yrange"))
+    }
+
+    func testFinalAccuracyLayoutsRender() throws {
+        // Set ABLATE_KEEP_PLOTS=1 to keep the PNGs and look at them.
+        for (name, figure) in [("grouped", groupedFigure()), ("per-variant", perVariantFigure())] {
+            let svg = try assertValidOutputs(try Gnuplot.render(figure, to: directory, name: name))
+            for variant in variants { XCTAssertTrue(svg.contains(variant), "\(variant) missing from \(name)") }
+        }
+    }
+
+    func testHostileTickLabelsAreShownNotRun() throws {
+        // gnuplot runs in `directory`, so a relative `touch` would leave a file there.
+        let absolute = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString.prefix(8))")
+        let labels = [
+            #"system("touch MARKER")"#,
+            "`touch MARKER2`",
+            "it's",
+            "two\nlines",
+            #"a\b @x $data0 {y}^2"#,
+            "`touch \(absolute.path)` and then some",
+        ]
+        let series = labels.enumerated().map { i, label in
+            Series(name: label, points: [(Double(i), 0.4 + 0.1 * Double(i))], band: [(Double(i), 0.3, 0.95)])
+        }
+        let figure = Figure(
+            title: "hostile ticks", xLabel: "variant", yLabel: "accuracy", series: series, kind: .bars,
+            xTicks: labels.enumerated().map { Figure.Tick(value: Double($0.offset), label: $0.element) },
+            yRange: 0...1)
+        let outputs = try Gnuplot.render(figure, to: directory, name: "ticks")
+        let script = try String(contentsOf: outputs.script, encoding: .utf8)
+        let long = "'`touch \(absolute.path)`'".prefix(24) + "\u{2026}'"  // 23 characters of the label, then the ellipsis
+        XCTAssertTrue(
+            script.contains(
+                #"set xtics ('system("touch MARKER")' 0, '`touch MARKER2`' 1, 'it''s' 2, 'two lines' 3, "#
+                    + #"'a\b @x $data0 {y}^2' 4, "# + long + " 5) nomirror rotate by -30 left noenhanced"),
+            script)
+        let svg = try assertValidOutputs(outputs)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: absolute.path), "gnuplot ran a command")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        XCTAssertEqual(files, ["ticks.gp", "ticks.png", "ticks.svg"], "gnuplot ran a command")
+        for text in ["`touch MARKER2`", "@x $data0 {y}^2", "two lines", #"a\b @x"#] {
+            XCTAssertTrue(svg.contains(text), "\(text) not shown as written")
+        }
+        XCTAssertTrue(svg.contains("system(&quot;touch MARKER&quot;)") || svg.contains("system(\"touch MARKER\")"))
+    }
+
+    func testBarsWithTicksSnapshot() {
+        let figure = Figure(
+            title: "final", xLabel: "split", yLabel: "accuracy",
+            series: [
+                Series(name: "rope", points: [(0, 0.9), (1, 0.8)], band: [(0, 0.85, 0.95), (1, 0.7, 0.9)]),
+                Series(name: "none", points: [(0, 0.5), (1, 0.25)]),
+            ],
+            kind: .bars, palette: ["none", "rope"],
+            xTicks: [Figure.Tick(value: 0, label: "validation"), Figure.Tick(value: 1, label: "it's test")],
+            yRange: 0...1)
+        let actual = Gnuplot.script(for: figure, output: "/plots/final")
+        if ProcessInfo.processInfo.environment["ABLATE_RECORD_SNAPSHOTS"] == "1" {
+            print("---- new snapshot for testBarsWithTicksSnapshot ----\n\(actual)---- end ----")
+        }
+        let expected = #"""
+            # Written by ablate (Plots). Re-render with: gnuplot <this file>
+            reset
+            $data0 << EOD
+            0 0.9 -0.2
+            1 0.8 0.8
+            EOD
+            $band0 << EOD
+            0 0.85 0.95 -0.2
+            1 0.7 0.9 0.8
+            EOD
+            $data1 << EOD
+            0 0.5 0.2
+            1 0.25 1.2
+            EOD
+            set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'
+            set output '/plots/final.png'
+            set title 'final' noenhanced
+            set xlabel 'split' noenhanced
+            set ylabel 'accuracy' noenhanced
+            set key outside right top noenhanced
+            set grid back lc rgb '#dddddd'
+            set xtics ('validation' 0, 'it''s test' 1) nomirror rotate by -30 left noenhanced
+            set yrange [0:1]
+            set boxwidth 0.4 absolute
+            set style fill solid 0.8 noborder
+            set pointintervalbox 0.0001
+            set xrange [-0.6:1.6]
+            plot $data0 using 3:2 with boxes linecolor rgb '#E69F00' title 'rope', \
+                 $band0 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle, \
+                 $data1 using 3:2 with boxes linecolor rgb '#0072B2' title 'none'
+            set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'
+            set output '/plots/final.svg'
+            replot
+            unset output
+
+            """#
+        XCTAssertEqual(actual, expected, "run with ABLATE_RECORD_SNAPSHOTS=1 to print the new snapshot")
+    }
+
     // MARK: snapshot
 
     func testScriptSnapshot() {
