@@ -1,6 +1,6 @@
 // Escaping of untrusted text (experiment, variant and metric names come from
 // experiment files and may hold quotes, backslashes, newlines, backticks,
-// `<script>`, SQL, ...) for HTML and for Markdown tables.
+// `<script>`, SQL, ...) for HTML, for Markdown tables and for a terminal.
 
 public enum Escaping {
     /// Escapes text for HTML/XHTML element content and for quoted attribute
@@ -80,6 +80,37 @@ public enum Escaping {
             if character == " " && atStart { continue }  // indentation keeps "start of cell"
             leadingDigits = (atStart || leadingDigits) && character.isASCII && character.isNumber
             atStart = false
+        }
+        return out
+    }
+
+    /// Escapes text for a terminal, using Swift string-literal escapes so that
+    /// what is shown is unambiguous and can be pasted back into Swift:
+    /// `\n`, `\r`, `\t`, `\0` and `\\` for a backslash; every other control
+    /// character (C0 including ESC, DEL, C1 U+0080-U+009F), the line and
+    /// paragraph separators U+2028/U+2029 and the bidirectional formatting
+    /// characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069, which
+    /// could reorder what a terminal shows) become `\u{HEX}` in upper-case
+    /// hex, e.g. ESC is `\u{1B}`. So a cell can neither emit an escape sequence
+    /// (colours, cursor moves, titles, OSC 8 links) nor break a line.
+    public static func terminal(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029
+                || scalar.value == 0x061C || scalar.value == 0x200E || scalar.value == 0x200F
+                || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default:
+                out.unicodeScalars.append(scalar)
+            }
         }
         return out
     }
