@@ -36,13 +36,13 @@ let package = Package(
         // Figures: gnuplot scripts built as text from plain records, rendered to PNG and SVG.
         .target(name: "Plots", dependencies: []),
         // Statistics across seeds, tables, Markdown and HTML reports, from plain records.
-        .target(name: "Reports", dependencies: []),
+        .target(name: "Reports", dependencies: ["Store", "Plots"]),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
         .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Experiments", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
-            dependencies: ["Runner", "Tasks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Tasks", "Plots", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots"]),
     ]
 )

@@ -40,8 +40,11 @@ public enum Escaping {
     static let markdownEverywhere: Set<Character> = ["\\", "|", "`", "*", "_", "~", "[", "]", "<", ">", "&"]
 
     /// Characters escaped when they start a cell, where they could start block
-    /// markup (headings, lists, block quotes, setext underlines, images).
-    static let markdownLeading: Set<Character> = ["#", "+", "-", "=", "!", ":"]
+    /// markup: `#` headings, `=` setext underlines, `!` images, `:` (some
+    /// dialects' definition lists). `+` and `-` (bullets) and `1.`/`1)`
+    /// (ordered lists) only start a list when a space or the end follows, so
+    /// they are escaped only then: "+0.20" and "0.65" stay as they are.
+    static let markdownLeading: Set<Character> = ["#", "=", "!", ":"]
 
     /// Escapes text for one cell of a GitHub-flavoured Markdown table (also
     /// fine for a heading's or a paragraph's inline text).
@@ -52,7 +55,8 @@ public enum Escaping {
         var out = ""
         var atStart = true
         var leadingDigits = false
-        for character in text {
+        let characters = Array(text)
+        for (index, character) in characters.enumerated() {
             if character == "\r\n" || character == "\n" || character == "\r" {
                 out += "<br>"
                 atStart = false
@@ -64,14 +68,17 @@ public enum Escaping {
                 out += " "
                 continue
             }
+            // A list marker needs a space (or the end of the line) after it.
+            let next = index + 1 < characters.count ? characters[index + 1] : nil
+            let markerFollows = next == nil || next == " " || next == "\t" || next!.isNewline
             if markdownEverywhere.contains(character) {
                 out += "\\"
                 out.append(character)
-            } else if atStart && markdownLeading.contains(character) {
+            } else if atStart && (markdownLeading.contains(character) || ((character == "+" || character == "-") && markerFollows)) {
                 out += "\\"
                 out.append(character)
-            } else if leadingDigits && (character == "." || character == ")") {
-                // "1." or "1)" at the start would begin an ordered list.
+            } else if leadingDigits && (character == "." || character == ")") && markerFollows {
+                // "1. " or "1) " at the start would begin an ordered list.
                 out += "\\"
                 out.append(character)
             } else {

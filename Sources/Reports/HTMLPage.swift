@@ -5,6 +5,8 @@
 public struct HTMLPage: Equatable, Sendable {
     public enum Block: Equatable, Sendable {
         case paragraph(String)
+        /// A bulleted list.
+        case list([String])
         case table(Table)
         /// Monospaced text, e.g. a resolved configuration.
         case preformatted(String)
@@ -89,6 +91,8 @@ public struct HTMLPage: Equatable, Sendable {
                 switch block {
                 case .paragraph(let text):
                     out += "<p>\(Escaping.html(text))</p>\n"
+                case .list(let items):
+                    out += "<ul>\n" + items.map { "<li>\(Escaping.html($0))</li>\n" }.joined() + "</ul>\n"
                 case .table(let table):
                     out += table.html()
                 case .preformatted(let text):

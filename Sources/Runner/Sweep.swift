@@ -45,7 +45,9 @@ public enum Sweep {
         }
         let added = try store.register(experiment: ExperimentRecord(name: experiment.name, question: experiment.question,
                                                                     source: experiment.sourceText), runs: planned)
-        try store.recordEnvironment(EnvironmentInfo.collect(), experiment: experiment.name)
+        var facts = EnvironmentInfo.collect()
+        facts["experiment_file"] = relativePath(experiment.sourcePath)
+        try store.recordEnvironment(facts, experiment: experiment.name)
         let reset = try store.resetStale(experiment: experiment.name)
         if !reset.isEmpty { output.note("\(reset.count) run(s) left running by a worker that died: they will run again") }
         let plannedKeys = Set(planned.map(\.key))
@@ -104,4 +106,12 @@ public enum Sweep {
         for run in runs { counts[run.status, default: 0] += 1 }
         return Summary(counts: counts, total: runs.count, databasePath: path)
     }
+}
+
+/// `path` relative to the working directory when it lies inside it (as a report shows it), else as given.
+func relativePath(_ path: String) -> String {
+    let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+    let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+    guard absolute.hasPrefix(directory + "/") else { return path }
+    return String(absolute.dropFirst(directory.count + 1))
 }

@@ -45,6 +45,13 @@ final class EscapingTests: XCTestCase {
         XCTAssertEqual(Escaping.markdownCell("rope-2 v1.5"), "rope-2 v1.5")
         XCTAssertEqual(Escaping.markdownCell("<script>"), "\\<script\\>")
         XCTAssertEqual(Escaping.markdownCell(""), "")
+        // Numbers stay readable: a marker needs a space or the end after it.
+        XCTAssertEqual(Escaping.markdownCell("+0.200 [-0.100, +0.300]"), "+0.200 \\[-0.100, +0.300\\]")
+        XCTAssertEqual(Escaping.markdownCell("0.650"), "0.650")
+        XCTAssertEqual(Escaping.markdownCell("-"), "\\-")
+        XCTAssertEqual(Escaping.markdownCell("+ x"), "\\+ x")
+        XCTAssertEqual(Escaping.markdownCell("3)"), "3\\)")
+        XCTAssertEqual(Escaping.markdownCell("3.\nx"), "3\\.<br>x")
     }
 
     /// Counts cell separators that are not backslash-escaped.

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Plots
+import Reports
+import Runner
+import Store
+
+/// What `report` and `compare` share: which database, experiment, metric, threshold and baseline.
+struct ReportSelection: ParsableArguments {
+    @Argument(help: "The experiment's database, e.g. results/positional.sqlite.")
+    var database: String
+
+    @Option(help: "The experiment to report on (default: every experiment in the database).")
+    var experiment: String?
+
+    @Option(help: "The accuracy to report: exact_match (whole output right) or token_accuracy.")
+    var metric: String = ReportOptions.Metric.exactMatch.rawValue
+
+    @Option(help: "Validation accuracy for the steps-to-threshold column (default: the baseline's stop_at_accuracy, else 0.9).")
+    var threshold: Double?
+
+    @Option(help: "The variant effects are measured against.")
+    var baseline: String = "baseline"
+
+    func validate() throws {
+        guard ReportOptions.Metric(rawValue: metric) != nil else {
+            throw ValidationError("--metric must be one of \(ReportOptions.Metric.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(metric)\"")
+        }
+        if let threshold, !(0...1).contains(threshold) {
+            throw ValidationError("--threshold is an accuracy between 0 and 1, got \(threshold)")
+        }
+    }
+
+    var options: ReportOptions {
+        ReportOptions(metric: ReportOptions.Metric(rawValue: metric) ?? .exactMatch, threshold: threshold, baseline: baseline)
+    }
+
+    /// Every selected experiment's analysis, or the error printed and exit 2.
+    func analyses() throws -> [ExperimentAnalysis] {
+        do {
+            let store = try ReportWriter.openStore(database)
+            defer { try? store.close() }
+            return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
+                let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
+                let config = data.runs.first { $0.record.variant == baseline }?.record.config ?? data.runs.first?.record.config
+                return ExperimentAnalysis(data: data, options: options, task: config.flatMap(taskFacts))
+            }
+        } catch {
+            printError(error)
+            throw ExitCode(2)
+        }
+    }
+
+    /// The task's description for the report's metric.
+    func taskFacts(_ storedConfig: String) -> TaskFacts? {
+        guard let task = TaskDescription.of(storedConfig: storedConfig) else { return nil }
+        return TaskFacts(kind: task.kind, summary: task.summary, sizeName: task.sizeName,
+                         chanceBySize: options.metric == .exactMatch ? task.chanceExactMatch : task.chanceTokenAccuracy,
+                         chanceExplanation: task.chanceExplanation)
+    }
+}
+
+extension Ablate {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a report of an experiment: reports/NAME.md and a self-contained reports/NAME.html.",
+            discussion: """
+            Reads only the database. The report gives the experiment's question, task and baseline; a table per \
+            variant (parameters, final validation and test accuracy as mean and 95% interval over seeds, steps to \
+            the accuracy threshold, wall time); each variant's effect against the baseline (difference with a \
+            bootstrap 95% interval, paired by seed); accuracy per length (or distance, ...) against the lengths seen \
+            in training; warnings (failed or diverged runs, unequal seeds, parameter counts more than 10% away from \
+            the baseline's); the environment and the commands that reproduce it.
+
+            Figures are rendered by gnuplot into plots/NAME/ as PNG and SVG, each beside its script \
+            (gnuplot plots/NAME/FIGURE.gp renders it again). The HTML embeds them; the Markdown links them.
+            """
+        )
+
+        @OptionGroup var selection: ReportSelection
+
+        @Option(help: "Where reports are written.")
+        var reports = "reports"
+
+        @Option(help: "Where figures are written (one folder per experiment).")
+        var plots = "plots"
+
+        func run() throws {
+            let analyses = try selection.analyses()
+            for analysis in analyses {
+                do {
+                    let output = try ReportWriter.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
+                                                        plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
+                    print("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
+                          + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))")
+                    if !output.warnings.isEmpty {
+                        print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
+                    }
+                } catch let error as PlotError {
+                    printError(error)
+                    throw ExitCode(1)
+                }
+            }
+        }
+
+        func relative(_ url: URL?) -> String {
+            guard let url else { return "-" }
+            let directory = FileManager.default.currentDirectoryPath + "/"
+            return url.path.hasPrefix(directory) ? String(url.path.dropFirst(directory.count)) : url.path
+        }
+    }
+
+    struct Compare: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an experiment's report tables in the terminal: variants, effects against the baseline, accuracy per length.",
+            discussion: "The same numbers as ablate report, without figures or files. Reads only the database."
+        )
+
+        @OptionGroup var selection: ReportSelection
+
+        func run() throws {
+            for analysis in try selection.analyses() {
+                print("\(Escaping.terminal(analysis.data.experiment.name)): \(Escaping.terminal(analysis.data.experiment.question))")
+                print()
+                for table in analysis.tables() {
+                    print(table.text())
+                }
+                if !analysis.warnings.isEmpty {
+                    print("Warnings:")
+                    for warning in analysis.warnings { print("  - \(Escaping.terminal(warning))") }
+                }
+            }
+        }
+    }
+}

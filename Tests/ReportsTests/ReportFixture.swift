@@ -1,0 +1,131 @@
+import Foundation
+import Reports
+import Store
+import XCTest
+
+/// A small experiment written straight into a store, with numbers chosen so that every mean,
+/// interval and effect of its report is known in advance.
+///
+/// - baseline, seeds 1-3: final test exact match 0.5, 0.6, 0.7 (mean 0.6, sd 0.1), validation
+///   0.55, 0.65, 0.75; validation reaches 0.9... never (threshold 0.6 reached at steps 20, 10, 10).
+/// - "wide", seeds 1-3: test 0.8, 0.8, 0.9 (differences +0.3, +0.2, +0.2 against the baseline);
+///   parameters 1,200 against the baseline's 1,000 (20% more: a warning).
+/// - "broken": seed 1 done (test 0.1), seed 2 failed, seed 3 diverged.
+/// Test slices "length=2...4" per run; training lengths 2...3.
+enum ReportFixture {
+    struct Run {
+        var variant: String
+        var seed: Int
+        var status: RunStatus
+        var test: Double
+        var validation: [Double]  // at steps 0, 10, 20
+        var parameters: Int
+        var wall: Double
+    }
+
+    static let runs: [Run] = [
+        Run(variant: "baseline", seed: 1, status: .done, test: 0.5, validation: [0.1, 0.3, 0.55], parameters: 1000, wall: 2),
+        Run(variant: "baseline", seed: 2, status: .done, test: 0.6, validation: [0.1, 0.6, 0.65], parameters: 1000, wall: 3),
+        Run(variant: "baseline", seed: 3, status: .done, test: 0.7, validation: [0.2, 0.7, 0.75], parameters: 1000, wall: 4),
+        Run(variant: "wide", seed: 1, status: .done, test: 0.8, validation: [0.2, 0.7, 0.8], parameters: 1200, wall: 5),
+        Run(variant: "wide", seed: 2, status: .done, test: 0.8, validation: [0.3, 0.8, 0.85], parameters: 1200, wall: 5),
+        Run(variant: "wide", seed: 3, status: .done, test: 0.9, validation: [0.3, 0.8, 0.9], parameters: 1200, wall: 5),
+        Run(variant: "broken", seed: 1, status: .done, test: 0.1, validation: [0.0, 0.1, 0.1], parameters: 1000, wall: 1),
+        Run(variant: "broken", seed: 2, status: .failed, test: .nan, validation: [], parameters: 1000, wall: 1),
+        Run(variant: "broken", seed: 3, status: .diverged, test: .nan, validation: [0.0], parameters: 1000, wall: 1),
+    ]
+
+    static func config(variant: String, seed: Int, positional: String) -> String {
+        """
+        {"model":{"arch":"transformer","heads":2,"positional":"\(jsonEscape(positional))"},"seed":\(seed),\
+        "task":{"evaluationSize":[2,4],"kind":"reverse","parameters":{"symbols":8},"trainSize":[2,3]},\
+        "training":{"steps":20,"stopAtAccuracy":0.6},"variant":"\(jsonEscape(variant))"}
+        """
+    }
+
+    static func jsonEscape(_ text: String) -> String {
+        let data = try! JSONEncoder().encode(text)
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    }
+
+    /// Writes the fixture into a new store at `path`. `names` renames the variants (for hostile-name
+    /// tests); `experiment` names the experiment. Returns the keys of the runs by index.
+    @discardableResult
+    static func write(to path: String, experiment: String = "fixture", question: String = "Is wider better?",
+                      names: [String: String] = [:]) throws -> [String] {
+        let store = try ResultStore(path: path)
+        defer { try? store.close() }
+        let name = { (variant: String) in names[variant] ?? variant }
+        let planned = runs.enumerated().map { index, run in
+            PlannedRun(key: String(format: "%064x", index + 1), variant: name(run.variant), seed: run.seed,
+                       config: config(variant: name(run.variant), seed: run.seed,
+                                      positional: run.variant == "wide" ? "learned" : "sinusoidal"))
+        }
+        // A stale run of an earlier version of the file: registered, then dropped by a new registration.
+        let stale = PlannedRun(key: String(repeating: "e", count: 64), variant: "old", seed: 1, config: "{}")
+        let record = ExperimentRecord(name: experiment, question: question, source: "[experiment]\nname = \"\(experiment)\"\n")
+        _ = try store.register(experiment: record, runs: [stale] + planned)
+        _ = try store.register(experiment: record, runs: planned)
+        try store.recordEnvironment(["git_commit": "abc123", "blas_kernel": "SkylakeX", "experiment_file": "experiments/fixture.toml"],
+                                    experiment: experiment)
+        let worker = WorkerIdentity(host: "fixture-host", pid: 1)
+        for (index, run) in runs.enumerated() {
+            let key = planned[index].key
+            guard let claimed = try store.claimNext(experiment: experiment, worker: worker) else {
+                throw NSError(domain: "fixture", code: 1)
+            }
+            XCTAssertEqual(claimed.key, key)
+            var points: [MetricPoint] = []
+            for (step, value) in run.validation.enumerated() {
+                points.append(MetricPoint(run: key, step: step * 10, split: "validation", name: "exact_match", value: value))
+                points.append(MetricPoint(run: key, step: step * 10, split: "validation", name: "token_accuracy", value: min(1, value + 0.1)))
+            }
+            for step in 0..<20 {
+                points.append(MetricPoint(run: key, step: step, split: "train", name: "loss", value: 2.0 / Double(step + 1) + Double(run.seed) * 0.01))
+            }
+            if run.test.isFinite {
+                points.append(MetricPoint(run: key, step: 20, split: "test", name: "exact_match", value: run.test))
+                points.append(MetricPoint(run: key, step: 20, split: "test", name: "token_accuracy", value: min(1, run.test + 0.1)))
+                // Slices: length 2 at the run's accuracy + 0.1, 3 at it, 4 at it - 0.3 (never below 0).
+                let slices = [(2, min(1, run.test + 0.1)), (3, run.test), (4, max(0, run.test - 0.3))].map { length, value in
+                    SliceEvaluation(run: key, step: 20, split: "test", slice: "length=\(length)", loss: 1, tokenAccuracy: value,
+                                    exactMatch: value, examples: 16)
+                }
+                // An earlier evaluation that the report must ignore (only the last step counts).
+                let early = SliceEvaluation(run: key, step: 10, split: "test", slice: "length=2", loss: 9, tokenAccuracy: 0,
+                                            exactMatch: 0, examples: 16)
+                try store.recordSlices(slices + [early])
+            }
+            try store.recordMetrics(points)
+            try store.recordEnvironment(["git_commit": "abc123", "git_dirty": "false"], experiment: experiment, run: key)
+            _ = try store.finish(runKey: key, worker: worker, outcome: RunOutcome(
+                status: run.status, wallSeconds: run.wall, parameters: run.parameters, steps: 20,
+                error: run.status == .failed ? "out of memory\nsecond line" : run.status == .diverged ? "loss is NaN" : nil))
+        }
+        return planned.map(\.key)
+    }
+}
+
+/// A fresh folder per test, removed afterwards.
+class ReportTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ablate-report-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    var databasePath: String { folder.appendingPathComponent("results/fixture.sqlite").path }
+
+    func analysis(_ options: ReportOptions = ReportOptions(), experiment: String = "fixture", task: TaskFacts? = nil) throws -> ExperimentAnalysis {
+        let store = try ResultStore(path: databasePath)
+        defer { try? store.close() }
+        let data = try ExperimentData.load(from: store, experiment: experiment, databasePath: databasePath)
+        return ExperimentAnalysis(data: data, options: options, task: task)
+    }
+}
