@@ -38,11 +38,11 @@ let package = Package(
         // Statistics across seeds, tables, Markdown and HTML reports, from plain records.
         .target(name: "Reports", dependencies: []),
         // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
-        .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Experiments", "Store"]),
+        .target(name: "Runner", dependencies: ["Tensors", "Layers", "Models", "Tasks", "Training", "Experiments", "Store"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
-            dependencies: ["Runner", "Tasks", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Tasks", "Plots", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
