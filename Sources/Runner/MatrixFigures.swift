@@ -67,6 +67,10 @@ public enum MatrixFigures {
 
     // MARK: - Attention
 
+    /// The most positions an attention figure shows on one axis (larger matrices make unreadable
+    /// figures and scripts of hundreds of megabytes).
+    public static let maximumPositions = 1024
+
     /// The attention weights of `run`'s final checkpoint on test example number `example` (1-based),
     /// one figure per attention kind, layer and head: query positions on y, key positions on x, each
     /// row a softmax (weights in 0...1, summing to 1). A masked decoder's self-attention is zero above
@@ -124,6 +128,10 @@ public enum MatrixFigures {
         }
         let decoderInputText = batch.decoderInput.map(text)
 
+        let positions = max(batch.sourceLength + (reading == .classifier ? 1 : 0), batch.targetLength)
+        guard positions <= maximumPositions else {
+            throw Problem("the example has \(positions) positions: attention figures take at most \(maximumPositions) (choose a smaller --length)")
+        }
         let maps: [AttentionMap]
         let encoderText: [String]
         switch model {
@@ -278,7 +286,7 @@ public enum MatrixFigures {
     /// The model of `run`'s final checkpoint (artifact kind "checkpoint").
     private static func loadFinalCheckpoint(of run: RunRecord, store: ResultStore) throws -> Model {
         guard let checkpoint = try store.artifacts(experiment: run.experiment).first(where: { $0.run == run.key && $0.kind == "checkpoint" }) else {
-            throw Problem("run \(run.key.prefix(16)) (\(run.variant) seed \(run.seed)) has no final checkpoint: it is \(run.status.rawValue), and only finished runs have one")
+            throw Problem("run \(run.key.prefix(16)) (\(run.variant) seed \(run.seed)) has no final checkpoint (it is \(run.status.rawValue)): only runs that are done have one")
         }
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             throw Problem("the checkpoint of run \(run.key.prefix(16)) is missing: \(checkpoint.path)")
