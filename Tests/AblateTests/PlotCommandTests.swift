@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Models
 import XCTest
 
 /// End-to-end: `ablate plot attention` on tiny trained runs (an encoder-decoder and a decoder-only
@@ -17,7 +18,7 @@ final class PlotCommandTests: XCTestCase {
     struct Fixture {
         var directory: URL
         var database: String
-        /// Run keys by variant: "baseline" (encoder-decoder), "decoder-only", "rnn".
+        /// Run keys by variant: "baseline" (encoder-decoder, sinusoidal), "decoder-only", "learned" (positions), "rnn".
         var keys: [String: String]
     }
 
@@ -57,6 +58,11 @@ final class PlotCommandTests: XCTestCase {
         [[variant]]
         name = "decoder-only"
         model.layout = "decoder-only"
+
+        [[variant]]
+        name = "learned"
+        model.positional = "learned"
+        model.max_length = 12
 
         [[variant]]
         name = "rnn"
@@ -356,7 +362,7 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertTrue(similarity.text.contains("set cbrange [-1:1]"))
     }
 
-    func testALearnedOrSinusoidalRunsEncodingIsDrawnFromItsCheckpoint() throws {
+    func testASinusoidalRunsEncodingIsDrawnAtItsModelSizeAndAnRNNHasNone() throws {
         let fixture = try Self.fixture()
         let key = try XCTUnwrap(fixture.keys["baseline"])  // sinusoidal, d_model 8
         let result = try ablate(["plot", "positional", "--run", String(key.prefix(8)), "--database", fixture.database, "--length", "16"])
@@ -370,6 +376,43 @@ final class PlotCommandTests: XCTestCase {
         let rnn = try ablate(["plot", "positional", "--run", try XCTUnwrap(fixture.keys["rnn"]), "--database", fixture.database])
         XCTAssertEqual(rnn.status, 2)
         XCTAssertTrue(rnn.standardError.contains("is an RNN"), rnn.standardError)
+    }
+
+    func testALearnedRunsTablesAreDrawnAsTheCheckpointHoldsThem() throws {
+        let fixture = try Self.fixture()
+        let key = try XCTUnwrap(fixture.keys["learned"])
+        let output = workingDirectory.appendingPathComponent("learned")
+        let result = try ablate(["plot", "positional", "--run", key, "--database", fixture.database, "--length", "12", "--output", output.path])
+        XCTAssertEqual(result.status, 0, result.standardOutput + result.standardError)
+        try checkRendered(["encoder-encoding", "encoder-similarity", "decoder-encoding", "decoder-similarity"], in: output)
+
+        // The checkpoint, read as safetensors: the first 12 rows of each (max_length 12, d_model 8) table.
+        let checkpoint = try XCTUnwrap(try RunCommandTests.SQLite.rows(
+            fixture.database, "SELECT path FROM artifacts WHERE run = '\(key)' AND kind = 'checkpoint'").first?["path"]?.text)
+        let tensors = try Safetensors.read(from: URL(fileURLWithPath: checkpoint)).tensors
+        for side in ["encoder", "decoder"] {
+            let table = try XCTUnwrap(tensors.first { $0.name == "\(side).positions.weight" })
+            XCTAssertEqual(table.shape, [12, 8])
+            let encoding = try Script(output.appendingPathComponent("\(side)-encoding.gp"))
+            XCTAssertEqual(encoding.rows.count, 12)
+            for (position, row) in encoding.rows.enumerated() {
+                XCTAssertEqual(row.count, 8)
+                for (dimension, value) in row.enumerated() {
+                    XCTAssertEqual(Float(value), table.values[position * 8 + dimension], "\(side) P[\(position), \(dimension)]")
+                }
+            }
+            let similarity = try Script(output.appendingPathComponent("\(side)-similarity.gp"))
+            XCTAssertEqual(similarity.rows.count, 12)
+            for s in 0..<12 {
+                XCTAssertEqual(similarity.rows[s][s], 1)
+                for t in 0..<12 { XCTAssertEqual(similarity.rows[s][t], similarity.rows[t][s]) }
+            }
+        }
+
+        let tooLong = try ablate(["plot", "positional", "--run", key, "--database", fixture.database, "--length", "13", "--output", output.path + "-2"])
+        XCTAssertEqual(tooLong.status, 2)
+        XCTAssertTrue(tooLong.standardError.contains("learned 12 positions"), tooLong.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path + "-2"))
     }
 
     // MARK: - Errors: exit 2, a message naming the problem, nothing written
