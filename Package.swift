@@ -37,8 +37,9 @@ let package = Package(
         .target(name: "Plots", dependencies: []),
         // Statistics across seeds, tables, Markdown and HTML reports, from plain records.
         .target(name: "Reports", dependencies: ["Store", "Plots"]),
-        // Orchestration: the environment record and `doctor` checks (workers and scheduling come later).
-        .target(name: "Runner", dependencies: ["Tensors", "Models", "Tasks", "Training", "Experiments", "Store"]),
+        // Orchestration: workers, sweeps, progress, resume; doctor, reproduce, eval, predict; reports and figures from stored runs.
+        // Plots and Reports sit above it (they see only plain records), so the Runner can hand them what they draw.
+        .target(name: "Runner", dependencies: ["Tensors", "Layers", "Models", "Tasks", "Training", "Experiments", "Store", "Plots", "Reports"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",

@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Store
 
 #if canImport(Glibc)
@@ -40,8 +41,8 @@ public final class Progress {
         for run in finished where !reported.contains(Progress.identity(run)) && run.started != nil {
             reported.insert(Progress.identity(run))
             let seconds = run.wallSeconds.map { String(format: "%.1f s", $0) } ?? "-"
-            var line = "\(run.status.rawValue): \(run.variant) seed \(run.seed) (\(run.steps ?? 0) steps, \(seconds))"
-            if let error = run.error { line += ": \(error)" }
+            var line = "\(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed) (\(run.steps ?? 0) steps, \(seconds))"
+            if let error = run.error { line += ": \(Escaping.terminal(error))" }
             lines.append(line)
         }
         if !interactive {
@@ -65,7 +66,7 @@ public final class Progress {
         for run in running {
             let loss = (try? store.metrics(run: run.key, split: "train", name: "loss"))?.last
             let accuracy = (try? store.metrics(run: run.key, split: "validation", name: "exact_match"))?.last
-            var line = "  \(run.variant) seed \(run.seed)"
+            var line = "  \(Escaping.terminal(run.variant)) seed \(run.seed)"
             if let loss { line += String(format: ": step %d, loss %.4f", loss.step, loss.value) }
             if let accuracy { line += String(format: ", validation exact match %.3f", accuracy.value) }
             screen.append(line)

@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Models
+import Reports
 import Store
 import Tasks
 import Tensors
@@ -69,12 +70,12 @@ public enum Worker {
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: status, wallSeconds: Date().timeIntervalSince(started), parameters: outcome.parameterCount,
                 steps: outcome.steps, stepsToTarget: outcome.stepsToTarget, error: error))
-            log("\(run.variant) seed \(run.seed): \(status.rawValue) after \(outcome.steps) steps")
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): \(status.rawValue) after \(outcome.steps) steps")
         } catch {
             try? observer.flush()
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: .failed, wallSeconds: Date().timeIntervalSince(started), error: "\(error)"))
-            log("\(run.variant) seed \(run.seed): failed: \(error)")
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): failed: \(Escaping.terminal("\(error)"))")
         }
     }
 }

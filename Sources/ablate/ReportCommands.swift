@@ -38,25 +38,11 @@ struct ReportSelection: ParsableArguments {
     /// Every selected experiment's analysis, or the error printed and exit 2.
     func analyses() throws -> [ExperimentAnalysis] {
         do {
-            let store = try ReportWriter.openStore(database)
-            defer { try? store.close() }
-            return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
-                let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
-                let config = data.runs.first { $0.record.variant == baseline }?.record.config ?? data.runs.first?.record.config
-                return ExperimentAnalysis(data: data, options: options, task: config.flatMap(taskFacts))
-            }
+            return try ReportInput.analyses(database: database, experiment: experiment, options: options)
         } catch {
             printError(error)
             throw ExitCode(2)
         }
-    }
-
-    /// The task's description for the report's metric.
-    func taskFacts(_ storedConfig: String) -> TaskFacts? {
-        guard let task = TaskDescription.of(storedConfig: storedConfig) else { return nil }
-        return TaskFacts(kind: task.kind, summary: task.summary, sizeName: task.sizeName,
-                         chanceBySize: options.metric == .exactMatch ? task.chanceExactMatch : task.chanceTokenAccuracy,
-                         chanceExplanation: task.chanceExplanation)
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 import Runner
 import Store
 import Tasks
@@ -94,19 +95,19 @@ extension Ablate {
                 }
                 let store = try ResultStore(path: database)
                 for experiment in try store.experiments() {
-                    print("\(experiment.name): \(experiment.question)")
+                    print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
                     let counts = try store.statusCounts(experiment: experiment.name)
                     let variants = Array(Set(counts.map(\.variant))).sorted()
                     for variant in variants {
                         let parts = counts.filter { $0.variant == variant }.sorted { $0.status.rawValue < $1.status.rawValue }
                             .map { "\($0.runs) \($0.status.rawValue)" }
-                        print("  \(variant): \(parts.joined(separator: ", "))")
+                        print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
                     }
                     let runs = try store.runs(experiment: experiment.name)
                     let earlier = runs.filter { !$0.current }.count
                     if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
                     for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
-                        print("  \(run.status.rawValue): \(run.variant) seed \(run.seed): \(run.error ?? "")")
+                        print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
                     }
                 }
             } catch {

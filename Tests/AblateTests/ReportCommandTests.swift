@@ -27,6 +27,8 @@ final class ReportCommandTests: XCTestCase {
         let database = path("\(name).sqlite")
         let result = try AblateBinary.run(["run", file, "--database", database, "--workers", "2"])
         XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertFalse(result.standardOutput.contains("\u{1B}") || result.standardError.contains("\u{1B}"),
+                       "names reach the terminal escaped")
         return database
     }
 
@@ -143,6 +145,10 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(prose.contains("\\<img src=x onerror=alert(1)\\>"))
         XCTAssertFalse(compare.standardOutput.contains("\u{1B}"), "no terminal escape reaches the terminal")
         XCTAssertTrue(compare.standardOutput.contains("'; DROP TABLE runs; --"))
+        let status = try AblateBinary.run(["status", database])
+        XCTAssertEqual(status.status, 0, status.standardError)
+        XCTAssertFalse(status.standardOutput.contains("\u{1B}"), status.standardOutput)
+        XCTAssertTrue(status.standardOutput.contains("\\u{1B}[31mred"), status.standardOutput)
         // The SQL in the question was bound, not run: the database is whole.
         XCTAssertEqual(try SQLite.rows(database, "SELECT count(*) AS n FROM runs").first?["n"]?.int, 4)
         XCTAssertEqual(try SQLite.rows(database, "PRAGMA integrity_check").first?["integrity_check"]?.text, "ok")

@@ -1,0 +1,39 @@
+import Foundation
+import Reports
+import Store
+import Tasks
+import Training
+
+/// What `ablate report` and `ablate compare` read: an experiment's runs from its database, with what
+/// the code knows of its task (size axis and chance levels), analysed for the report.
+public enum ReportInput {
+    /// The analyses of `experiment` in `database` (every experiment of the file when nil).
+    /// Throws `ReportError` for a missing database or an unknown experiment; never creates a file.
+    public static func analyses(database: String, experiment: String?, options: ReportOptions) throws -> [ExperimentAnalysis] {
+        let store = try ReportWriter.openStore(database)
+        defer { try? store.close() }
+        return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
+            let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
+            let config = data.runs.first { $0.record.variant == options.baseline }?.record.config ?? data.runs.first?.record.config
+            return ExperimentAnalysis(data: data, options: options, task: config.flatMap { taskFacts(storedConfig: $0, metric: options.metric) })
+        }
+    }
+
+    /// The task of a stored run configuration (the JSON text the store keeps), or nil when it
+    /// cannot be rebuilt (an unknown task, a file written by another version).
+    public static func taskFacts(storedConfig: String, metric: ReportOptions.Metric) -> TaskFacts? {
+        guard let spec = try? JSONDecoder().decode(RunSpec.self, from: Data(storedConfig.utf8)),
+              let setup = try? spec.task.setup() else { return nil }
+        let task = setup.task
+        var chance: [Int: Double] = [:]
+        var explanation = ""
+        for size in setup.evaluationSize where task.canGenerate(size: size) {
+            let level = task.chance(size: size...size)
+            chance[size] = metric == .exactMatch ? level.sequenceAccuracy : level.tokenAccuracy
+            explanation = level.explanation
+        }
+        let type = type(of: task)
+        return TaskFacts(kind: type.kind, summary: type.summary, sizeName: type.sizeName, chanceBySize: chance,
+                         chanceExplanation: explanation)
+    }
+}
