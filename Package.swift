@@ -54,6 +54,6 @@ let package = Package(
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TestSupport"]),
     ]
 )
