@@ -167,11 +167,9 @@ public struct HeadlessBrowser: Sendable {
             let end = rest.range(of: "</parsererror>", options: .caseInsensitive)?.upperBound ?? rest.endIndex
             parseError = Self.textContent(String(rest[..<end]))
         }
-        let xhtml = parseError == nil ? try? Self.facts(in: runs[1]) : nil
-        if parseError == nil, xhtml == nil {
-            // Parsed, but the probe did not report: say why rather than pretend all is well.
-            _ = try Self.facts(in: runs[1])
-        }
+        // When the XML parser accepted the page the probe must have reported; if not, this throws
+        // and says why rather than pretending all is well.
+        let xhtml = parseError == nil ? try Self.facts(in: runs[1]) : nil
         return Report(html: html, xhtml: xhtml, xhtmlParseError: parseError, stderr: stderr, seconds: seconds)
     }
 
