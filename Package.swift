@@ -55,6 +55,6 @@ let package = Package(
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots", "TestSupport"]),
     ]
 )
