@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import TestSupport
 import XCTest
 
 /// `ablate report` and `ablate compare` through the real binary, on experiments it trained.
@@ -20,6 +21,16 @@ final class ReportCommandTests: XCTestCase {
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// Headless Chromium, or a skip (a failure when ABLATE_REQUIRE_CHROMIUM=1, as in scripts/test).
+    func browser() throws -> HeadlessBrowser {
+        switch HeadlessBrowser.availability() {
+        case .found(let browser): return browser
+        case .missing(let reason, let required):
+            if required { throw HeadlessBrowser.Failure.notFound("ABLATE_REQUIRE_CHROMIUM=1, but \(reason)") }
+            throw XCTSkip(reason)
+        }
+    }
 
     /// Trains `text` into `directory/NAME.sqlite` and returns the database path.
     func train(_ text: String, name: String) throws -> String {
@@ -51,6 +62,15 @@ final class ReportCommandTests: XCTestCase {
         }
         _ = try XMLDocument(data: Data(html.utf8), options: [])
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 4)
+        // The page in a real browser: every figure decodes, no error, no script; also well-formed XHTML.
+        let page = try browser().load(file: URL(fileURLWithPath: path("reports/tiny.html")))
+        XCTAssertEqual(page.html.images, 4)
+        XCTAssertEqual(page.html.decodedImages, 4, page.stderr)
+        XCTAssertEqual(page.html.tables, 5)
+        XCTAssertEqual(page.html.scripts, 0)
+        XCTAssertEqual(page.html.errors, [])
+        XCTAssertNil(page.xhtmlParseError)
+        XCTAssertEqual(page.xhtml?.decodedImages, 4)
 
         // The variant table's means equal the database's own final test values, averaged here.
         let rows = try SQLite.rows(database, """
@@ -137,6 +157,14 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
         XCTAssertFalse(html.contains("\u{1B}"))
         _ = try XMLDocument(data: Data(html.utf8), options: [])
+        let page = try browser().load(file: URL(fileURLWithPath: stem + ".html"))
+        XCTAssertEqual(page.html.scripts, 0)
+        XCTAssertEqual(page.html.errors, [])
+        XCTAssertEqual(page.html.dialogs, [])
+        XCTAssertNil(page.xhtmlParseError)
+        XCTAssertEqual(page.html.decodedImages, page.html.images)
+        XCTAssertTrue(page.html.text.contains("<img src=x onerror=alert(1)>"), "shown as text")
+        XCTAssertTrue(page.html.title.contains("<script>alert(1)</script>"), page.html.title)
         let markdown = try String(contentsOfFile: stem + ".md", encoding: .utf8)
         // Outside code blocks (which show the experiment file verbatim) every < of a name is escaped.
         let prose = markdown.components(separatedBy: "```").enumerated().filter { $0.offset % 2 == 0 }.map(\.element).joined()
