@@ -9,6 +9,9 @@ import Training
 public struct Experiment: Sendable {
     public var name: String
     public var question: String
+    /// What the experimenter found, written after the runs (shown in the report as written). Not part
+    /// of any run's key: editing it reruns nothing.
+    public var findings: String
     /// The file as it was named to the loader, and its text (kept with the results, so a report can
     /// show exactly what ran).
     public var sourcePath: String

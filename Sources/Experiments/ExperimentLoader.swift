@@ -126,7 +126,7 @@ struct Reader {
             }
         }
 
-        let (name, question, seeds) = try readExperimentTable()
+        let (name, question, findings, seeds) = try readExperimentTable()
         let (task, setup) = try readTask()
         let base = try readBase(setup: setup)
         let variants = try readVariants(base: base, setup: setup)
@@ -144,18 +144,19 @@ struct Reader {
                 runs.append(PlannedRun(key: RunKey.key(for: spec), spec: spec))
             }
         }
-        return Experiment(name: name, question: question, sourcePath: path, sourceText: text, seeds: seeds, task: task,
+        return Experiment(name: name, question: question, findings: findings, sourcePath: path, sourceText: text, seeds: seeds, task: task,
                           baseline: base.model, training: base.training, variants: all, runs: runs)
     }
 
     // MARK: [experiment]
 
-    private func readExperimentTable() throws -> (name: String, question: String, seeds: [UInt64]) {
+    private func readExperimentTable() throws -> (name: String, question: String, findings: String, seeds: [UInt64]) {
         guard let table = root["experiment"]?.table else {
             throw Problem([], key: "experiment", "missing the [experiment] table: it names the experiment (name = \"...\") and its seeds")
         }
         var name: String? = nil
         var question = ""
+        var findings = ""
         var seeds: [UInt64] = [1, 2, 3]
         for entry in assignments(table, at: ["experiment"]) {
             let key = "experiment.\(Quoting.key(entry.key))"
@@ -169,6 +170,11 @@ struct Reader {
             case "question":
                 guard case .string(let text) = entry.value else { throw Problem(entry.path, key: key, "expected a string, got \(entry.value.quoted)") }
                 question = text
+            case "findings":
+                guard case .string(let text) = entry.value else {
+                    throw Problem(entry.path, key: key, "expected a string (what the results say, in words; \"\"\" for several lines), got \(entry.value.quoted)")
+                }
+                findings = text
             case "seeds":
                 seeds = try readSeeds(entry, key: key)
             default:
@@ -178,7 +184,7 @@ struct Reader {
         guard let name else {
             throw Problem(["experiment"], key: "experiment.name", "missing: every experiment has a name, e.g. name = \"positional\"")
         }
-        return (name, question, seeds)
+        return (name, question, findings, seeds)
     }
 
     private func readSeeds(_ entry: Assignment, key: String) throws -> [UInt64] {

@@ -201,7 +201,7 @@ enum Schema {
         .integerOrOff("checkpoint_every", 1...100_000_000, \.checkpointEvery),
     ] }
 
-    static let experimentKeys = ["name", "question", "seeds"]
+    static let experimentKeys = ["name", "question", "findings", "seeds"]
     static let tables = ["experiment", "task", "model", "train", "variant", "grid"]
     static let variantKeys = ["name", "description", "model", "train"]
 }

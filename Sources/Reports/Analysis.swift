@@ -123,6 +123,8 @@ public struct ExperimentAnalysis: Sendable {
     public var slices: SliceTable?
     /// Things a reader must know before trusting the numbers.
     public var warnings: [String]
+    /// What the experimenter found (the experiment file's `findings`), shown as written.
+    public var findings: String = ""
 
     public init(data: ExperimentData, options: ReportOptions = ReportOptions(), task: TaskFacts? = nil) {
         self.data = data

@@ -161,6 +161,12 @@ extension ExperimentAnalysis {
             + "; intervals are 95% Student-t intervals over seeds, clipped to [0, 1]; the database is \(data.databasePath)."))
         sections.append(ReportSection(heading: "", blocks: overview))
 
+        let paragraphs = findings.components(separatedBy: "\n").split { $0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { $0.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
+        if !paragraphs.isEmpty {
+            sections.append(ReportSection(heading: "Findings", blocks: paragraphs.map { .paragraph(label: nil, text: $0) }
+                + [.paragraph(label: nil, text: "(Written by the experimenter after the runs, in the experiment file; the numbers below are computed from the database.)")]))
+        }
         if !warnings.isEmpty { sections.append(ReportSection(heading: "Warnings", blocks: [.list(warnings)])) }
 
         var results: [ReportBlock] = [.table(variantTable())]

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Reports
 import Store
@@ -15,7 +16,11 @@ public enum ReportInput {
         return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
             let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
             let config = data.runs.first { $0.record.variant == options.baseline }?.record.config ?? data.runs.first?.record.config
-            return ExperimentAnalysis(data: data, options: options, task: config.flatMap { taskFacts(storedConfig: $0, metric: options.metric) })
+            var analysis = ExperimentAnalysis(data: data, options: options,
+                                              task: config.flatMap { taskFacts(storedConfig: $0, metric: options.metric) })
+            // The findings live in the experiment file, kept whole in the database.
+            analysis.findings = (try? ExperimentLoader.load(text: data.experiment.source, path: name))?.findings ?? ""
+            return analysis
         }
     }
 

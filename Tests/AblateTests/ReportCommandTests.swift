@@ -44,7 +44,9 @@ final class ReportCommandTests: XCTestCase {
     }
 
     func testReportFromATrainedExperiment() throws {
-        let database = try train(Experiment.tiny(name: "tiny", steps: 30), name: "tiny")
+        let findings = "findings = \"\"\"\nPositions matter\nfor reversal.\n\nA <b>second</b> paragraph.\n\"\"\"\n"
+        let text = Experiment.tiny(name: "tiny", steps: 30).replacingOccurrences(of: "seeds = [1, 2]\n", with: "seeds = [1, 2]\n" + findings)
+        let database = try train(text, name: "tiny")
         let result = try AblateBinary.run(["report", database, "--reports", path("reports"), "--plots", path("plots")])
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertTrue(result.standardOutput.contains("tiny: wrote"), result.standardOutput)
@@ -85,6 +87,7 @@ final class ReportCommandTests: XCTestCase {
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             XCTAssertTrue(cells[4].hasPrefix(mean + " \\["), "\(cells[4]) vs \(mean)")
         }
+        XCTAssertTrue(markdown.contains("## Findings\n\nPositions matter for reversal.\n\nA \\<b\\>second\\</b\\> paragraph.\n"), markdown)
         XCTAssertTrue(markdown.contains("## Length generalisation"))
         XCTAssertTrue(markdown.contains("| 5 | no |"), "length 5 was not seen in training (train_length = [2, 4])")
         XCTAssertTrue(markdown.contains("ablate run "), "the reproduce commands")

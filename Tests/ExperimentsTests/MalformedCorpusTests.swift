@@ -60,6 +60,16 @@ final class MalformedCorpusTests: XCTestCase {
         }
     }
 
+    func testFindingsAreKeptAsWrittenAndChangeNoKey() throws {
+        let base = "[experiment]\nname = \"f\"\nseeds = [1]\n[task]\nkind = \"reverse\"\ntrain_length = [2, 4]\n[model]\narch = \"transformer\"\n"
+        let plain = try ExperimentLoader.load(text: base, path: "f.toml")
+        XCTAssertEqual(plain.findings, "")
+        let text = base.replacingOccurrences(of: "seeds = [1]\n", with: "seeds = [1]\nfindings = \"\"\"\nIt works.\n\nReally.\"\"\"\n")
+        let noted = try ExperimentLoader.load(text: text, path: "f.toml")
+        XCTAssertEqual(noted.findings, "It works.\n\nReally.")
+        XCTAssertEqual(noted.runs.map(\.key), plain.runs.map(\.key))
+    }
+
     /// Names full of quotes, backslashes, newlines, shell, HTML and SQL are only text: they load intact
     /// (whatever prints or stores them escapes them).
     func testHostileNamesLoadIntact() throws {
