@@ -3,7 +3,8 @@ import Training
 import XCTest
 @testable import Experiments
 
-/// The example files in experiments/ load, expand as documented, and their run keys behave.
+/// The example files in experiments/ load, expand as documented, and their run keys behave
+/// (valid/everything.toml, a file with every kind of variant, stands in where a test edits a file).
 final class ExampleFileTests: XCTestCase {
     func testQuickstartLoadsAndExpands() throws {
         let experiment = try ExperimentLoader.load(path: Files.example("quickstart.toml"))
@@ -30,8 +31,8 @@ final class ExampleFileTests: XCTestCase {
         XCTAssertEqual(experiment.runs.map(\.spec.variant), ["baseline", "baseline", "baseline", "rnn-attention", "rnn-attention", "rnn-attention"])
     }
 
-    func testPositionalLoadsAndExpands() throws {
-        let experiment = try ExperimentLoader.load(path: Files.example("positional.toml"))
+    func testEverythingLoadsAndExpands() throws {
+        let experiment = try ExperimentLoader.load(path: Files.valid("everything.toml"))
         XCTAssertEqual(experiment.variants.count, 1 + 9 + 4)
         let grid = experiment.variants.filter { $0.origin == .grid }
         XCTAssertEqual(grid.map(\.name), ["heads=1", "heads=2", "heads=4", "heads=8"])
@@ -51,8 +52,8 @@ final class ExampleFileTests: XCTestCase {
     }
 
     func testKeysAreStableAcrossLoads() throws {
-        let first = try ExperimentLoader.load(path: Files.example("positional.toml"))
-        let second = try ExperimentLoader.load(path: Files.example("positional.toml"))
+        let first = try ExperimentLoader.load(path: Files.valid("everything.toml"))
+        let second = try ExperimentLoader.load(path: Files.valid("everything.toml"))
         XCTAssertEqual(first.runs.map(\.key), second.runs.map(\.key))
         for run in first.runs {
             XCTAssertEqual(run.key.count, 64)
@@ -74,11 +75,11 @@ final class ExampleFileTests: XCTestCase {
     static let pinnedQuickstartKey = "5e55438f60151afe"
 
     func testEditingOneVariantRerunsOnlyThatVariant() throws {
-        let text = try Files.text(Files.example("positional.toml"))
-        let before = try ExperimentLoader.load(text: text, path: "positional.toml")
+        let text = try Files.text(Files.valid("everything.toml"))
+        let before = try ExperimentLoader.load(text: text, path: "everything.toml")
         let edited = text.replacingOccurrences(of: "model.max_length = 64", with: "model.max_length = 96")
         XCTAssertNotEqual(edited, text)
-        let after = try ExperimentLoader.load(text: edited, path: "positional.toml")
+        let after = try ExperimentLoader.load(text: edited, path: "everything.toml")
         XCTAssertEqual(before.runs.count, after.runs.count)
         for (old, new) in zip(before.runs, after.runs) {
             XCTAssertEqual(old.spec.variant, new.spec.variant)
@@ -91,23 +92,23 @@ final class ExampleFileTests: XCTestCase {
     }
 
     func testEditingTheBaselineKeepsOnlyWhatDoesNotDependOnIt() throws {
-        let text = try Files.text(Files.example("positional.toml"))
-        let before = try ExperimentLoader.load(text: text, path: "positional.toml")
-        let after = try ExperimentLoader.load(text: text.replacingOccurrences(of: "d_ff = 256", with: "d_ff = 128"), path: "positional.toml")
+        let text = try Files.text(Files.valid("everything.toml"))
+        let before = try ExperimentLoader.load(text: text, path: "everything.toml")
+        let after = try ExperimentLoader.load(text: text.replacingOccurrences(of: "d_ff = 256", with: "d_ff = 128"), path: "everything.toml")
         for (old, new) in zip(before.runs, after.runs) {
             // The RNN variant replaces the whole model: the Transformer's d_ff does not reach it.
             if old.spec.variant == "rnn-attention" { XCTAssertEqual(old.key, new.key) } else { XCTAssertNotEqual(old.key, new.key) }
         }
-        let longer = try ExperimentLoader.load(text: text.replacingOccurrences(of: "steps = 3000", with: "steps = 4000"), path: "positional.toml")
+        let longer = try ExperimentLoader.load(text: text.replacingOccurrences(of: "steps = 3000", with: "steps = 4000"), path: "everything.toml")
         for (old, new) in zip(before.runs, longer.runs) {
             XCTAssertNotEqual(old.key, new.key, "training settings are shared by every run")
         }
     }
 
     func testRenamingAVariantKeepsItsKeys() throws {
-        let text = try Files.text(Files.example("positional.toml"))
-        let before = try ExperimentLoader.load(text: text, path: "positional.toml")
-        let after = try ExperimentLoader.load(text: text.replacingOccurrences(of: "name = \"rope\"", with: "name = \"rotary\""), path: "positional.toml")
+        let text = try Files.text(Files.valid("everything.toml"))
+        let before = try ExperimentLoader.load(text: text, path: "everything.toml")
+        let after = try ExperimentLoader.load(text: text.replacingOccurrences(of: "name = \"rope\"", with: "name = \"rotary\""), path: "everything.toml")
         XCTAssertEqual(after.variants.map(\.name).filter { $0 == "rotary" }.count, 1)
         XCTAssertEqual(before.runs.map(\.key), after.runs.map(\.key))
         XCTAssertNotEqual(before.runs.map(\.spec.variant), after.runs.map(\.spec.variant))
@@ -125,6 +126,24 @@ final class ExampleFileTests: XCTestCase {
             } else {
                 XCTAssertEqual(old[id], run.key, id)
             }
+        }
+    }
+
+    /// Every file in experiments/ asks its question at the top, runs at least 3 seeds, and expands.
+    func testEveryExperimentFileIsReady() throws {
+        let folder = Files.root.appendingPathComponent("experiments")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssertEqual(names, ["heads.toml", "masking.toml", "positional.toml", "quickstart.toml", "residual-norm.toml",
+                               "rnn-baseline.toml", "scaling.toml"])
+        for name in names {
+            let experiment = try ExperimentLoader.load(path: Files.example(name))
+            XCTAssertEqual(experiment.name + ".toml", name, "the database and report are named after the file")
+            XCTAssertFalse(experiment.question.isEmpty, name)
+            XCTAssertGreaterThanOrEqual(experiment.seeds.count, 3, name)
+            XCTAssertNil(experiment.training.timeBudgetSeconds, "\(name): a time budget would make results depend on the machine")
+            let text = try Files.text(Files.example(name))
+            XCTAssertTrue(text.hasPrefix("# "), "\(name) opens with a paragraph that says what it asks")
+            XCTAssertTrue(text.contains("ablate run experiments/\(name)"), "\(name) shows the command that runs it")
         }
     }
 

@@ -7,5 +7,6 @@ enum Files {
     static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     static func example(_ name: String) -> String { root.appendingPathComponent("experiments/\(name)").path }
+    static func valid(_ name: String) -> String { tests.appendingPathComponent("valid/\(name)").path }
     static func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 }
