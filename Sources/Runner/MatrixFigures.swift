@@ -1,41 +1,23 @@
 import Foundation
 import Layers
 import Models
+import Plots
 import Store
 import Tasks
 import Training
 
-/// A matrix to draw as a heatmap, as plain values: what `ablate plot` hands to Plots (which never
-/// sees a tensor or a model).
-///
-/// Row 0 is drawn at the top. `rows[i][j]` is the value at row i (y) and column j (x).
-public struct MatrixFigure: Sendable, Equatable {
-    /// The file stem the figure is written under (`NAME.gp`, `NAME.png`, `NAME.svg`); file-name safe.
+/// A heatmap to draw and the file stem it is written under (`NAME.gp`, `NAME.png`, `NAME.svg`;
+/// file-name safe). The heatmap holds plain values only: Plots never sees a tensor or a model.
+public struct MatrixFigure: Sendable {
     public var name: String
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    /// Row-major values, every row of the same length.
-    public var rows: [[Double]]
-    /// One label per column (e.g. the key tokens), or nil for plain indices.
-    public var xTicks: [String]?
-    /// One label per row (e.g. the query tokens), or nil for plain indices.
-    public var yTicks: [String]?
-    /// A fixed colour range (0...1 for attention weights), or nil to fit the values.
-    public var range: ClosedRange<Double>?
-    public var colourLabel: String
+    /// Row 0 is drawn at the top; `rows[i][j]` is the value at row i (y) and column j (x).
+    public var heatmap: Heatmap
 
     public init(name: String, title: String, xLabel: String, yLabel: String, rows: [[Double]],
                 xTicks: [String]? = nil, yTicks: [String]? = nil, range: ClosedRange<Double>? = nil, colourLabel: String = "") {
         self.name = name
-        self.title = title
-        self.xLabel = xLabel
-        self.yLabel = yLabel
-        self.rows = rows
-        self.xTicks = xTicks
-        self.yTicks = yTicks
-        self.range = range
-        self.colourLabel = colourLabel
+        heatmap = Heatmap(title: title, xLabel: xLabel, yLabel: yLabel, rows: rows, xTicks: xTicks, yTicks: yTicks,
+                          range: range, colourLabel: colourLabel)
     }
 }
 

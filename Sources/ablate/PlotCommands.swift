@@ -124,9 +124,7 @@ extension Ablate.Plot {
 private func render(_ figures: [MatrixFigure], to directory: String) throws {
     let folder = URL(fileURLWithPath: directory)
     for figure in figures {
-        let heatmap = Heatmap(title: figure.title, xLabel: figure.xLabel, yLabel: figure.yLabel, rows: figure.rows,
-                              xTicks: figure.xTicks, yTicks: figure.yTicks, range: figure.range, colourLabel: figure.colourLabel)
-        let files = try Gnuplot.render(heatmap, to: folder, name: figure.name)
+        let files = try Gnuplot.render(figure.heatmap, to: folder, name: figure.name)
         for file in [files.script, files.png, files.svg] { print("wrote \(file.path)") }
     }
 }
