@@ -166,6 +166,8 @@ public enum Shards {
             /// Runs of the shard's current share, per status.
             public var counts: [RunStatus: Int]
             public var planned: Int
+            /// Why the shard could not be read (it is then left out of the counts).
+            public var error: String?
         }
         public var folder: String
         public var plan: ShardPlan?
@@ -183,6 +185,10 @@ public enum Shards {
             lines.append("cluster (\(folder)): \(job), \(tasks)" + (queue.map { "; queue: \($0)" } ?? ""))
             let order: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
             for shard in shards {
+                if let error = shard.error {
+                    lines.append("  \((shard.path as NSString).lastPathComponent): cannot be read: \(error)")
+                    continue
+                }
                 let parts = order.compactMap { status in shard.counts[status].map { "\($0) \(status.rawValue)" } }
                 lines.append("  \((shard.path as NSString).lastPathComponent): \(parts.isEmpty ? "empty" : parts.joined(separator: ", ")) of \(shard.planned)")
             }
@@ -207,7 +213,13 @@ public enum Shards {
         var shards: [Progress.Shard] = []
         var unmerged = Set<String>()
         for path in shardPaths(folder: folder) {
-            let transfer = try ResultStore.readForTransfer(path: path, rows: false)
+            let transfer: RunTransfer
+            do {
+                transfer = try ResultStore.readForTransfer(path: path, rows: false)
+            } catch {
+                shards.append(Progress.Shard(path: path, counts: [:], planned: 0, error: "\(error)"))
+                continue
+            }
             let current = transfer.runs.filter(\.current)
             var counts: [RunStatus: Int] = [:]
             for run in current { counts[run.status, default: 0] += 1 }

@@ -103,6 +103,17 @@ final class ShardCommandTests: XCTestCase {
         XCTAssertTrue(resubmitted.standardOutput.contains("Nothing to submit"), resubmitted.standardOutput)
 
         try Shard.assertRefusals(database: database, shard: "\(folder)/shard-0.sqlite", in: directory)
+
+        // A shard that cannot be read is named in the status, which still shows the rest.
+        try Shard.newerSchema(copyOf: "\(folder)/shard-0.sqlite", as: "\(folder)/shard-5.sqlite")
+        let withBadShard = try AblateBinary.run(["status", database], environment: environment)
+        XCTAssertEqual(withBadShard.status, 0, withBadShard.standardError)
+        XCTAssertTrue(withBadShard.standardOutput.contains("shard-5.sqlite: cannot be read: ") && withBadShard.standardOutput.contains("newer ablate"),
+                      withBadShard.standardOutput)
+        XCTAssertTrue(withBadShard.standardOutput.contains("shard-1.sqlite: 2 done of 2"), withBadShard.standardOutput)
+        let refused = try AblateBinary.run(["merge", database])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.standardError.contains("shard-5.sqlite"), refused.standardError)
     }
 
     // MARK: - A killed task: only its finished runs count, and resubmitting runs only what is missing
