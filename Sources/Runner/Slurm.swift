@@ -88,6 +88,10 @@ public enum Slurm {
                 ? try ResultStore.readForTransfer(path: database, rows: false).runs : []
             status = Dictionary(existing.map { ($0.key, $0.status) }, uniquingKeysWith: { a, _ in a })
         } else {
+            guard SystemInfo.which("sbatch") != nil else {
+                throw ClusterError("sbatch is not on PATH: submit from a Slurm login node (ablate submit --print shows the script)",
+                                   isUserError: false)
+            }
             if let job = jobID(folder: folder), let state = queueState(jobID: job), state != notQueued {
                 throw ClusterError("job \(job) of \(folder) is still in the queue (\(state)): wait for it to end, "
                                    + "or cancel it (scancel \(job)), then submit again")
