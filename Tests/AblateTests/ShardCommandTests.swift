@@ -11,6 +11,11 @@ final class ShardCommandTests: XCTestCase {
 
     private var directory: URL!
 
+    override class func tearDown() {
+        RunCommandTests.removeFixture()
+        super.tearDown()
+    }
+
     override func setUpWithError() throws {
         directory = try Experiment.temporaryDirectory("shards")
     }

@@ -10,6 +10,11 @@ final class SlurmTests: XCTestCase {
 
     private var directory: URL!
 
+    override class func tearDown() {
+        RunCommandTests.removeFixture()
+        super.tearDown()
+    }
+
     override func setUpWithError() throws {
         directory = try Experiment.temporaryDirectory("slurm")
     }
