@@ -40,14 +40,8 @@ public enum Sweep {
                            output: Progress) throws -> Summary {
         let path = databasePath(for: experiment, options: options)
         let store = try ResultStore(path: path)
-        let planned = experiment.runs.map {
-            Store.PlannedRun(key: $0.key, variant: $0.spec.variant, seed: Int($0.spec.seed), config: $0.spec.canonicalJSON())
-        }
-        let added = try store.register(experiment: ExperimentRecord(name: experiment.name, question: experiment.question,
-                                                                    source: experiment.sourceText), runs: planned)
-        var facts = EnvironmentInfo.collect()
-        facts["experiment_file"] = relativePath(experiment.sourcePath)
-        try store.recordEnvironment(facts, experiment: experiment.name)
+        let planned = plannedRuns(experiment)
+        let added = try register(experiment, runs: planned, store: store)
         let reset = try store.resetStale(experiment: experiment.name)
         if !reset.isEmpty { output.note("\(reset.count) run(s) left running by a worker that died: they will run again") }
         let plannedKeys = Set(planned.map(\.key))
@@ -96,6 +90,25 @@ public enum Sweep {
         let result = try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
         try store.close()
         return result
+    }
+
+    /// The experiment's runs as the store plans them.
+    static func plannedRuns(_ experiment: Experiment) -> [Store.PlannedRun] {
+        experiment.runs.map {
+            Store.PlannedRun(key: $0.key, variant: $0.spec.variant, seed: Int($0.spec.seed), config: $0.spec.canonicalJSON())
+        }
+    }
+
+    /// Registers the experiment and its runs, with the environment of this machine as experiment-wide facts.
+    /// Returns the number of runs added.
+    @discardableResult
+    static func register(_ experiment: Experiment, runs planned: [Store.PlannedRun], store: ResultStore) throws -> Int {
+        let added = try store.register(experiment: ExperimentRecord(name: experiment.name, question: experiment.question,
+                                                                    source: experiment.sourceText), runs: planned)
+        var facts = EnvironmentInfo.collect()
+        facts["experiment_file"] = relativePath(experiment.sourcePath)
+        try store.recordEnvironment(facts, experiment: experiment.name)
+        return added
     }
 
     /// The status of the runs the experiment file plans now (runs of earlier versions of the file stay

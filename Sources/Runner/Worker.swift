@@ -18,15 +18,17 @@ public enum Worker {
     nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
 
     /// Runs pending runs of `experiment` in `databasePath` one after another. Returns the number of runs finished.
+    /// `extraEnvironment` is recorded with every run besides `EnvironmentInfo.collect()` (a Slurm job id, a shard).
     @discardableResult
     public static func work(databasePath: String, experiment: String, threads: Int, checkpointDirectory: String,
-                            retryFailed: Bool = false, log: (String) -> Void = { _ in }) throws -> Int {
+                            retryFailed: Bool = false, extraEnvironment: [String: String] = [:],
+                            log: (String) -> Void = { _ in }) throws -> Int {
         signal(SIGINT) { _ in Worker.stopRequested = 1 }
         signal(SIGTERM) { _ in Worker.stopRequested = 1 }
         BLAS.setThreads(threads)
         let store = try ResultStore(path: databasePath)
         let me = WorkerIdentity.current
-        let environment = EnvironmentInfo.collect()
+        let environment = EnvironmentInfo.collect().merging(extraEnvironment) { _, extra in extra }
         var finished = 0
         while stopRequested == 0, let run = try store.claimNext(experiment: experiment, worker: me, retryFailed: retryFailed) {
             try execute(run, store: store, worker: me, environment: environment, checkpointDirectory: checkpointDirectory, log: log)

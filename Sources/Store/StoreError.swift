@@ -19,6 +19,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownExperiment(path: String, name: String)
     /// A run registered again under the same key but with a different experiment, variant, seed or configuration.
     case runChanged(path: String, key: String, field: String)
+    /// Runs of another results file (a shard) that cannot be imported: the reason says why.
+    case transferRefused(source: String, reason: String)
     /// Any other SQLite error.
     case sqlite(path: String, code: Int32, message: String)
 
@@ -43,6 +45,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .runChanged(path, key, field):
             return "run \(key) in \(path) was registered before with a different \(field); "
                 + "the experiment changed under the same run key: use a new database or delete the old run"
+        case let .transferRefused(source, reason):
+            return "refused \(source): \(reason)"
         case let .sqlite(path, code, message):
             return "SQLite error \(code) on \(path): \(message)"
         }

@@ -15,7 +15,7 @@ struct Ablate: ParsableCommand {
         experiment files, reproducibly, and stores every metric in one SQLite file per experiment.
         """,
         version: "0.1.0",
-        subcommands: [Doctor.self, Tasks.self, Validate.self, Run.self, Status.self, Export.self, Report.self, Compare.self, Plot.self,
+        subcommands: [Doctor.self, Tasks.self, Validate.self, Run.self, Submit.self, Merge.self, Status.self, Export.self, Report.self, Compare.self, Plot.self,
                       Reproduce.self, Eval.self, Predict.self, Worker.self]
     )
 }

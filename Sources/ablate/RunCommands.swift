@@ -110,6 +110,10 @@ extension Ablate {
                         print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
                     }
                 }
+                // A cluster sweep: its shards' progress and, where squeue answers, the job array's state.
+                if let progress = try Shards.progress(databasePath: database) {
+                    for line in progress.lines { print(Escaping.terminal(line)) }
+                }
             } catch {
                 printError(error)
                 throw ExitCode(2)
@@ -152,24 +156,38 @@ extension Ablate {
         }
     }
 
-    /// The process `ablate run` starts for each worker.
+    /// The process `ablate run` starts for each worker, and each task of `ablate submit --slurm`.
     struct Worker: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Internal: run pending runs of an experiment (started by ablate run).",
-                                                        shouldDisplay: false)
+        static let configuration = CommandConfiguration(
+            abstract: "Internal: run pending runs of an experiment (started by ablate run), or a shard of a cluster plan (ablate submit).",
+            shouldDisplay: false)
 
-        @Option var database: String
-        @Option var experiment: String
-        @Option var threads = 1
-        @Option var checkpoints: String
+        @Option var database: String?
+        @Option var experiment: String?
+        @Option var threads: Int?
+        @Option var checkpoints: String?
         @Flag var retryFailed = false
+        @Option(help: "A shard plan (plan.json written by ablate submit): run one task's share into its shard database.")
+        var plan: String?
+        @Option(help: "The task index, 0-based (default: SLURM_ARRAY_TASK_ID).")
+        var shard: Int?
 
         func run() throws {
             do {
-                try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads,
-                                       checkpointDirectory: checkpoints, retryFailed: retryFailed)
+                if let plan {
+                    guard database == nil, experiment == nil, checkpoints == nil, !retryFailed else {
+                        throw ClusterError("--plan takes the database, experiment, checkpoints and retry from the plan: give only --plan, --shard and --threads")
+                    }
+                    try Shards.runTask(planPath: plan, index: shard, threads: threads)
+                } else {
+                    guard let database, let experiment, let checkpoints, shard == nil else {
+                        throw ClusterError("give --database, --experiment and --checkpoints, or --plan with --shard")
+                    }
+                    try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads ?? 1,
+                                           checkpointDirectory: checkpoints, retryFailed: retryFailed)
+                }
             } catch {
-                printError(error)
-                throw ExitCode(1)
+                throw clusterExit(error)
             }
         }
     }

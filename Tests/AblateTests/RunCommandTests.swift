@@ -42,9 +42,14 @@ final class RunCommandTests: XCTestCase {
     }
 
     override class func tearDown() {
+        removeFixture()
+        super.tearDown()
+    }
+
+    /// Removes the shared fixture's folder (other test classes that use the fixture call this when they end).
+    static func removeFixture() {
         if let shared { try? FileManager.default.removeItem(at: shared.directory) }
         shared = nil
-        super.tearDown()
     }
 
     private var directory: URL!
