@@ -159,8 +159,9 @@ public enum Gnuplot {
         lines.append("set ylabel \(quote(figure.yLabel)) noenhanced")
         lines.append("set key outside right top noenhanced")
         lines.append("set grid back lc rgb '#dddddd'")
-        if figure.logX { lines.append("set logscale x") }
-        if figure.logY { lines.append("set logscale y") }
+        // On a log axis, ticks read 0.01 and 10, not 0.010000 and 10.000000.
+        if figure.logX { lines.append("set logscale x"); lines.append("set format x '%g'") }
+        if figure.logY { lines.append("set logscale y"); lines.append("set format y '%g'") }
         let ticks = figure.xTicks.filter { $0.value.isFinite }
         if !ticks.isEmpty {
             let labels = ticks.map { tickLabel($0.label) }

@@ -263,6 +263,15 @@ final class GnuplotTests: XCTestCase {
         XCTAssertFalse(Gnuplot.script(for: sampleFigure(kind: .lines), output: "/o").contains("yrange"))
     }
 
+    func testLogAxesGetPlainTickNumbers() {
+        var figure = sampleFigure(kind: .lines)
+        XCTAssertFalse(Gnuplot.script(for: figure, output: "/o").contains("set format"))
+        figure.logY = true
+        let script = Gnuplot.script(for: figure, output: "/o")
+        XCTAssertTrue(script.contains("\nset logscale y\nset format y '%g'\n"), script)
+        XCTAssertFalse(script.contains("set format x"))
+    }
+
     func testFinalAccuracyLayoutsRender() throws {
         // Set ABLATE_KEEP_PLOTS=1 to keep the PNGs and look at them.
         for (name, figure) in [("grouped", groupedFigure()), ("per-variant", perVariantFigure())] {
