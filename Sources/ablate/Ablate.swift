@@ -16,7 +16,7 @@ struct Ablate: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [Doctor.self, Tasks.self, Validate.self, Run.self, Submit.self, Merge.self, Status.self, Export.self, Report.self, Compare.self, Plot.self,
-                      Reproduce.self, Eval.self, Predict.self, Worker.self]
+                      Reproduce.self, Eval.self, Predict.self, Bench.self, Worker.self]
     )
 }
 

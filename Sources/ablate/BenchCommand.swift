@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+extension Ablate {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time training steps of the reference workloads (W1 encdec, W2 decoder, W3 rnn) and report throughput.",
+            discussion: """
+            Runs the three reference workloads of benchmarks.md, the same steps the PyTorch and JAX peer \
+            scripts time: W1 encdec, the paper's encoder-decoder Transformer (933,396 parameters, 2+2 layers, \
+            d_model 128, post-LN, reverse 64 tokens); W2 decoder, a causal language model (814,868 parameters, \
+            4 pre-LN layers, 128 tokens); W3 rnn, a GRU encoder-decoder with additive attention (238,740 \
+            parameters, reverse 64 tokens). All batch 32, Float32, no dropout, teacher forcing, data generated \
+            before the clock starts. A step is forward + backward + Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8, \
+            no weight decay, no clipping) on one batch.
+
+            At start the process measures its single-thread sgemm rate (1024^3, as `ablate doctor`). For each \
+            workload it prints the parameter count, the median, fastest and slowest step over the timed steps, \
+            target tokens per second (batch x target length / median), the FLOPs of a step counted as \
+            benchmarks.md says (2*m*n*k for every forward matrix product, attention scores dense even where \
+            masked, times 3 for forward + backward), the GFLOP/s they make, the share of the sgemm peak, and \
+            the losses of the first and last timed steps. See docs/performance.md.
+
+            Bad options exit 2. Close other work first: timings on a busy machine mean little.
+            """
+        )
+
+        @Option(help: "w1 | w2 | w3 | all, or by name: encdec | decoder | rnn.")
+        var workload = "all"
+
+        @Option(help: "Timed steps per workload (benchmarks.md asks for at least 30).")
+        var steps = "30"
+
+        @Option(help: "Untimed steps before them.")
+        var warmup = "3"
+
+        @Option(help: "BLAS threads during the steps (the peak is always measured on one).")
+        var threads = "1"
+
+        @Flag(help: "Print the results as a JSON array of records.")
+        var json = false
+
+        @Flag(help: "Only list the workloads (parameters, shapes, FLOPs per step); time nothing.")
+        var list = false
+
+        /// The options, checked. Numbers are read here rather than by ArgumentParser so that every bad
+        /// option exits 2 with one message.
+        struct Settings {
+            var workloads: [BenchWorkload]
+            var steps: Int
+            var warmup: Int
+            var threads: Int
+        }
+
+        func settings() throws -> Settings {
+            func fail(_ message: String) -> Error {
+                printError(ValidationError(message))
+                return ExitCode(2)
+            }
+            func integer(_ text: String, _ option: String, _ range: ClosedRange<Int>) throws -> Int {
+                guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw fail("\(option) takes a whole number, got \"\(text)\"")
+                }
+                guard range.contains(value) else {
+                    throw fail("\(option) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+                }
+                return value
+            }
+            let workloads: [BenchWorkload]
+            if workload.lowercased() == "all" {
+                workloads = BenchWorkload.all
+            } else if let one = BenchWorkload.named(workload) {
+                workloads = [one]
+            } else {
+                throw fail("--workload must be w1, w2, w3 or all (or encdec, decoder, rnn), got \"\(workload)\"")
+            }
+            let cores = SystemInfo.cores
+            return Settings(workloads: workloads,
+                            steps: try integer(steps, "--steps", 1...100_000),
+                            warmup: try integer(warmup, "--warmup", 0...10_000),
+                            threads: try integer(threads, "--threads", 1...max(cores, 1)))
+        }
+
+        func run() throws {
+            let settings = try settings()
+            if list {
+                let infos = try settings.workloads.map { try BenchWorkloadInfo($0) }
+                print(json ? try encode(infos) : Runner.Bench.listing(infos))
+                return
+            }
+            var standardError = FileHandle.standardError
+            if settings.steps < Runner.Bench.recommendedSteps {
+                print("note: \(settings.steps) timed steps; benchmarks.md asks for the median over at least \(Runner.Bench.recommendedSteps)",
+                      to: &standardError)
+            }
+            let peak = Runner.Bench.measurePeak()
+            if !json {
+                print("sgemm peak \(Runner.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s; "
+                      + "BLAS \(Runner.Bench.blasKernel), \(settings.threads) thread(s) for the steps; "
+                      + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
+                print(Runner.Bench.tableHeader())
+            }
+            var results: [BenchResult] = []
+            for workload in settings.workloads {
+                let result: BenchResult
+                do {
+                    result = try Runner.Bench.run(workload, steps: settings.steps, warmup: settings.warmup, threads: settings.threads,
+                                                  peakGFLOPS: peak)
+                } catch {
+                    printError(error)
+                    throw ExitCode(1)
+                }
+                results.append(result)
+                if !json { print(Runner.Bench.tableRow(result)) }
+            }
+            if json { print(try encode(results)) }
+        }
+
+        private func encode<T: Encodable>(_ value: T) throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        }
+    }
+}
