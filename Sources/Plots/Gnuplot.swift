@@ -121,12 +121,32 @@ public enum Gnuplot {
         }
     }
 
+    /// The script's first lines: `ablate_dir` becomes the folder of the script as gnuplot was given
+    /// it (`gnuplot plots/x/fig.gp` -> "plots/x/"), so the figure's files are written beside the
+    /// script from wherever it is run, and no path of the machine that wrote it is inside.
+    static let outputPrelude: [String] = [
+        "ablate_dir = ''",
+        "if (exists(\"ARG0\") && strlen(ARG0) > 0) {",
+        "    ablate_i = strlen(ARG0)",
+        "    while (ablate_i > 0 && ARG0[ablate_i:ablate_i] ne '/') { ablate_i = ablate_i - 1 }",
+        "    if (ablate_i > 0) { ablate_dir = ARG0[1:ablate_i] }",
+        "}",
+    ]
+
+    /// `set output` for the file `NAME.ext` beside the script; `output` may be a path, of which only
+    /// the last component is used.
+    static func outputLine(_ output: String, _ ext: String) -> String {
+        let name = output.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? output
+        return "set output ablate_dir.\(quote(name + "." + ext))"
+    }
+
     /// The full script: inline data blocks, then a PNG and an SVG of the same plot.
     /// `output` is the path without extension; `output.png` and `output.svg` are written.
     public static func script(for figure: Figure, output: String) -> String {
         var lines: [String] = []
         lines.append("# Written by ablate (Plots). Re-render with: gnuplot <this file>")
         lines.append("reset")
+        lines += outputPrelude
 
         let drawn = figure.series.enumerated().filter { !$0.element.points.isEmpty }
         let bars = figure.kind == .bars ? BarLayout(drawn.map(\.element)) : nil
@@ -153,7 +173,7 @@ public enum Gnuplot {
         }
 
         lines.append("set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'")
-        lines.append("set output \(quote(output + ".png"))")
+        lines.append(outputLine(output, "png"))
         lines.append("set title \(quote(figure.title)) noenhanced")
         lines.append("set xlabel \(quote(figure.xLabel)) noenhanced")
         lines.append("set ylabel \(quote(figure.yLabel)) noenhanced")
@@ -234,15 +254,15 @@ public enum Gnuplot {
         }
         lines.append("plot " + plots.joined(separator: ", \\\n     "))
         lines.append("set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'")
-        lines.append("set output \(quote(output + ".svg"))")
+        lines.append(outputLine(output, "svg"))
         lines.append("replot")
         lines.append("unset output")
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Writes `directory/name.gp` and renders `directory/name.png` and `directory/name.svg`.
-    /// The script uses absolute output paths and inline data, so
-    /// `gnuplot directory/name.gp` re-renders the figure on its own.
+    /// The script holds its data inline and writes its files beside itself, so
+    /// `gnuplot directory/name.gp` re-renders the figure on its own, from any folder.
     @discardableResult
     public static func render(
         _ figure: Figure, to directory: URL, name: String
@@ -253,7 +273,7 @@ public enum Gnuplot {
         let png = URL(fileURLWithPath: base.path + ".png")
         let svg = URL(fileURLWithPath: base.path + ".svg")
         let scriptURL = URL(fileURLWithPath: base.path + ".gp")
-        try script(for: figure, output: base.path).write(to: scriptURL, atomically: true, encoding: .utf8)
+        try script(for: figure, output: name).write(to: scriptURL, atomically: true, encoding: .utf8)
 
         try run(script: scriptURL, in: directory, expecting: [png, svg])
         return (png, svg, scriptURL)

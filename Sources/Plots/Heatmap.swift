@@ -40,6 +40,7 @@ extension Gnuplot {
         var lines: [String] = []
         lines.append("# Written by ablate (Plots). Re-render with: gnuplot <this file>")
         lines.append("reset")
+        lines += outputPrelude
         lines.append("$matrix << EOD")
         for row in rows {
             let padded = row + [Double](repeating: .nan, count: columns - row.count)
@@ -47,7 +48,7 @@ extension Gnuplot {
         }
         lines.append("EOD")
         lines.append("set terminal pngcairo noenhanced size 900,800 font 'Sans,11'")
-        lines.append("set output \(quote(output + ".png"))")
+        lines.append(outputLine(output, "png"))
         lines.append("set title \(quote(heatmap.title)) noenhanced")
         lines.append("set xlabel \(quote(heatmap.xLabel)) noenhanced")
         lines.append("set ylabel \(quote(heatmap.yLabel)) noenhanced")
@@ -69,7 +70,7 @@ extension Gnuplot {
         }
         lines.append("plot $matrix matrix with image notitle")
         lines.append("set terminal svg noenhanced size 900,800 dynamic font 'Sans,11'")
-        lines.append("set output \(quote(output + ".svg"))")
+        lines.append(outputLine(output, "svg"))
         lines.append("replot")
         lines.append("unset output")
         return lines.joined(separator: "\n") + "\n"
@@ -85,7 +86,7 @@ extension Gnuplot {
         let png = URL(fileURLWithPath: base.path + ".png")
         let svg = URL(fileURLWithPath: base.path + ".svg")
         let scriptURL = URL(fileURLWithPath: base.path + ".gp")
-        try script(for: heatmap, output: base.path).write(to: scriptURL, atomically: true, encoding: .utf8)
+        try script(for: heatmap, output: name).write(to: scriptURL, atomically: true, encoding: .utf8)
         try run(script: scriptURL, in: directory, expecting: [png, svg])
         return (png, svg, scriptURL)
     }

@@ -180,7 +180,8 @@ final class PlotCommandTests: XCTestCase {
             let document = try XMLDocument(data: svg, options: [])
             XCTAssertEqual(document.rootElement()?.name, "svg", "\(stem).svg", file: file, line: line)
             let script = try String(contentsOf: directory.appendingPathComponent("\(stem).gp"), encoding: .utf8)
-            XCTAssertTrue(script.contains(directory.appendingPathComponent("\(stem).png").path), "\(stem).gp writes its PNG beside it", file: file, line: line)
+            XCTAssertTrue(script.contains("set output ablate_dir.'\(stem).png'"), "\(stem).gp writes its PNG beside it", file: file, line: line)
+            XCTAssertFalse(script.contains(directory.path), "\(stem).gp names no path of this machine", file: file, line: line)
         }
     }
 

@@ -80,6 +80,22 @@ final class GnuplotTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         _ = try assertValidOutputs(outputs)
+
+        // The script names no path of the machine that wrote it: run by a relative path from the
+        // folder above, it writes its files beside itself again.
+        let script = try String(contentsOf: outputs.script, encoding: .utf8)
+        XCTAssertFalse(script.contains(directory.path), "an absolute path in the script")
+        try FileManager.default.removeItem(at: outputs.png)
+        try FileManager.default.removeItem(at: outputs.svg)
+        let relative = Process()
+        relative.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        relative.arguments = ["gnuplot", directory.lastPathComponent + "/x.gp"]
+        relative.currentDirectoryURL = directory.deletingLastPathComponent()
+        try relative.run()
+        relative.waitUntilExit()
+        XCTAssertEqual(relative.terminationStatus, 0)
+        _ = try assertValidOutputs(outputs)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.deletingLastPathComponent().appendingPathComponent("x.png").path))
     }
 
     func testEmptyFigureStillRenders() throws {
@@ -333,6 +349,12 @@ final class GnuplotTests: XCTestCase {
         let expected = #"""
             # Written by ablate (Plots). Re-render with: gnuplot <this file>
             reset
+            ablate_dir = ''
+            if (exists("ARG0") && strlen(ARG0) > 0) {
+                ablate_i = strlen(ARG0)
+                while (ablate_i > 0 && ARG0[ablate_i:ablate_i] ne '/') { ablate_i = ablate_i - 1 }
+                if (ablate_i > 0) { ablate_dir = ARG0[1:ablate_i] }
+            }
             $data0 << EOD
             0 0.9 -0.2
             1 0.8 0.8
@@ -346,7 +368,7 @@ final class GnuplotTests: XCTestCase {
             1 0.25 1.2
             EOD
             set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'
-            set output '/plots/final.png'
+            set output ablate_dir.'final.png'
             set title 'final' noenhanced
             set xlabel 'split' noenhanced
             set ylabel 'accuracy' noenhanced
@@ -362,7 +384,7 @@ final class GnuplotTests: XCTestCase {
                  $band0 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle, \
                  $data1 using 3:2 with boxes linecolor rgb '#0072B2' title 'none'
             set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'
-            set output '/plots/final.svg'
+            set output ablate_dir.'final.svg'
             replot
             unset output
 
@@ -386,6 +408,12 @@ final class GnuplotTests: XCTestCase {
         let expected = #"""
             # Written by ablate (Plots). Re-render with: gnuplot <this file>
             reset
+            ablate_dir = ''
+            if (exists("ARG0") && strlen(ARG0) > 0) {
+                ablate_i = strlen(ARG0)
+                while (ablate_i > 0 && ARG0[ablate_i:ablate_i] ne '/') { ablate_i = ablate_i - 1 }
+                if (ablate_i > 0) { ablate_dir = ARG0[1:ablate_i] }
+            }
             $data0 << EOD
             1 0.5
             2 0.25
@@ -395,7 +423,7 @@ final class GnuplotTests: XCTestCase {
             2 0.2 0.3
             EOD
             set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'
-            set output '/plots/tiny/x.png'
+            set output ablate_dir.'x.png'
             set title 'tiny' noenhanced
             set xlabel 'length' noenhanced
             set ylabel 'accuracy' noenhanced
@@ -405,7 +433,7 @@ final class GnuplotTests: XCTestCase {
             plot $band0 using 1:2:3 with filledcurves fillcolor rgb '#E69F00' fillstyle transparent solid 0.2 noborder notitle, \
                  $data0 using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 linecolor rgb '#E69F00' title 'rope'
             set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'
-            set output '/plots/tiny/x.svg'
+            set output ablate_dir.'x.svg'
             replot
             unset output
 
