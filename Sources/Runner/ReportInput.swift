@@ -31,12 +31,12 @@ public enum ReportInput {
               let setup = try? spec.task.setup() else { return nil }
         let task = setup.task
         var chance: [Int: Double] = [:]
-        var explanation = ""
         for size in setup.evaluationSize where task.canGenerate(size: size) {
             let level = task.chance(size: size...size)
             chance[size] = metric == .exactMatch ? level.sequenceAccuracy : level.tokenAccuracy
-            explanation = level.explanation
         }
+        // Explained over the whole evaluation range, as the report's per-size column uses it.
+        let explanation = task.chance(size: setup.evaluationSize).explanation
         let type = type(of: task)
         return TaskFacts(kind: type.kind, summary: type.summary, sizeName: type.sizeName, chanceBySize: chance,
                          chanceExplanation: explanation)
