@@ -1,0 +1,294 @@
+# Written by ablate (Plots). Re-render with: gnuplot <this file>
+reset
+ablate_dir = ''
+if (exists("ARG0") && strlen(ARG0) > 0) {
+    ablate_i = strlen(ARG0)
+    while (ablate_i > 0 && ARG0[ablate_i:ablate_i] ne '/') { ablate_i = ablate_i - 1 }
+    if (ablate_i > 0) { ablate_dir = ARG0[1:ablate_i] }
+}
+$data0 << EOD
+2 1
+3 0.9791666666666666
+4 0.9895833333333334
+5 0.9895833333333334
+6 0.96875
+7 0.96875
+8 0.9479166666666666
+9 0.9791666666666666
+10 0.96875
+11 0.9791666666666666
+12 0.9791666666666666
+13 0.9791666666666666
+14 0.9583333333333334
+15 0.9270833333333334
+16 0.8854166666666666
+17 0.25
+18 0
+19 0
+20 0
+21 0
+22 0
+23 0
+24 0
+25 0
+26 0
+27 0
+28 0
+29 0
+30 0
+31 0
+32 0
+EOD
+$band0 << EOD
+2 1 1
+3 0.96875 1
+4 0.96875 1
+5 0.96875 1
+6 0.9375 1
+7 0.9375 1
+8 0.875 1
+9 0.9375 1
+10 0.9375 1
+11 0.96875 1
+12 0.9375 1
+13 0.9375 1
+14 0.9375 1
+15 0.84375 1
+16 0.8125 1
+17 0.03125 0.5
+18 0 0
+19 0 0
+20 0 0
+21 0 0
+22 0 0
+23 0 0
+24 0 0
+25 0 0
+26 0 0
+27 0 0
+28 0 0
+29 0 0
+30 0 0
+31 0 0
+32 0 0
+EOD
+$data1 << EOD
+2 1
+3 1
+4 1
+5 0.9895833333333334
+6 1
+7 0.9895833333333334
+8 0.9895833333333334
+9 0.9895833333333334
+10 0.96875
+11 0.9791666666666666
+12 0.9791666666666666
+13 0.9583333333333334
+14 0.9791666666666666
+15 0.9479166666666666
+16 0.84375
+17 0.8229166666666666
+18 0.8125
+19 0.7395833333333334
+20 0.6145833333333334
+21 0.5208333333333334
+22 0.3645833333333333
+23 0.1875
+24 0.16666666666666666
+25 0.16666666666666666
+26 0.10416666666666667
+27 0.10416666666666667
+28 0.010416666666666666
+29 0.052083333333333336
+30 0.020833333333333332
+31 0.03125
+32 0.010416666666666666
+EOD
+$band1 << EOD
+2 1 1
+3 1 1
+4 1 1
+5 0.96875 1
+6 1 1
+7 0.96875 1
+8 0.96875 1
+9 0.96875 1
+10 0.9375 1
+11 0.9375 1
+12 0.96875 1
+13 0.9375 1
+14 0.9375 1
+15 0.875 1
+16 0.6875 0.96875
+17 0.78125 0.84375
+18 0.6875 0.875
+19 0.6875 0.84375
+20 0.5625 0.6875
+21 0.4375 0.65625
+22 0.21875 0.5625
+23 0.0625 0.4375
+24 0 0.4375
+25 0 0.5
+26 0 0.3125
+27 0 0.3125
+28 0 0.03125
+29 0 0.15625
+30 0 0.0625
+31 0 0.09375
+32 0 0.03125
+EOD
+$data2 << EOD
+2 1
+3 1
+4 1
+5 0.9895833333333334
+6 1
+7 0.96875
+8 0.9895833333333334
+9 0.9895833333333334
+10 0.9895833333333334
+11 0.9791666666666666
+12 0.9583333333333334
+13 0.9791666666666666
+14 0.9583333333333334
+15 0.96875
+16 0.8854166666666666
+17 0.90625
+18 0.8333333333333334
+19 0.7604166666666666
+20 0.75
+21 0.6979166666666666
+22 0.5833333333333334
+23 0.39583333333333337
+24 0.3645833333333333
+25 0.1875
+26 0.11458333333333333
+27 0.07291666666666667
+28 0
+29 0.020833333333333332
+30 0.010416666666666666
+31 0
+32 0
+EOD
+$band2 << EOD
+2 1 1
+3 1 1
+4 1 1
+5 0.96875 1
+6 1 1
+7 0.9375 1
+8 0.96875 1
+9 0.96875 1
+10 0.96875 1
+11 0.96875 1
+12 0.90625 1
+13 0.96875 1
+14 0.9375 0.96875
+15 0.9375 1
+16 0.84375 0.9375
+17 0.875 0.9375
+18 0.78125 0.9375
+19 0.59375 0.9375
+20 0.6875 0.8125
+21 0.59375 0.84375
+22 0.5 0.65625
+23 0.1875 0.5625
+24 0.25 0.5
+25 0.15625 0.21875
+26 0.03125 0.21875
+27 0.03125 0.125
+28 0 0
+29 0 0.03125
+30 0 0.03125
+31 0 0
+32 0 0
+EOD
+$data3 << EOD
+2 1
+3 1
+4 0.9583333333333334
+5 0.75
+6 0.75
+7 0.625
+8 0.4895833333333333
+9 0.3541666666666667
+10 0.17708333333333334
+11 0.07291666666666667
+12 0.03125
+13 0.010416666666666666
+14 0
+15 0
+16 0
+17 0
+18 0
+19 0
+20 0
+21 0
+22 0
+23 0
+24 0
+25 0
+26 0
+27 0
+28 0
+29 0
+30 0
+31 0
+32 0
+EOD
+$band3 << EOD
+2 1 1
+3 1 1
+4 0.90625 1
+5 0.65625 0.8125
+6 0.6875 0.84375
+7 0.5625 0.71875
+8 0.40625 0.5625
+9 0.28125 0.5
+10 0.0625 0.3125
+11 0.0625 0.09375
+12 0 0.0625
+13 0 0.03125
+14 0 0
+15 0 0
+16 0 0
+17 0 0
+18 0 0
+19 0 0
+20 0 0
+21 0 0
+22 0 0
+23 0 0
+24 0 0
+25 0 0
+26 0 0
+27 0 0
+28 0 0
+29 0 0
+30 0 0
+31 0 0
+32 0 0
+EOD
+set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'
+set output ablate_dir.'accuracy-by-length.png'
+set title 'Test exact match by length' noenhanced
+set xlabel 'length' noenhanced
+set ylabel 'test exact match' noenhanced
+set key outside right top noenhanced
+set grid back lc rgb '#dddddd'
+set yrange [-0.02:1.02]
+set object 1 rect from 1.5, graph 0 to 16.5, graph 1 behind fillcolor rgb '#eeeeee' fillstyle solid 1.0 noborder
+set label 1 'seen in training' at 9, graph 0.97 center front noenhanced textcolor rgb '#777777'
+plot $band0 using 1:2:3 with filledcurves fillcolor rgb '#0072B2' fillstyle transparent solid 0.2 noborder notitle, \
+     $band1 using 1:2:3 with filledcurves fillcolor rgb '#E69F00' fillstyle transparent solid 0.2 noborder notitle, \
+     $band2 using 1:2:3 with filledcurves fillcolor rgb '#009E73' fillstyle transparent solid 0.2 noborder notitle, \
+     $band3 using 1:2:3 with filledcurves fillcolor rgb '#D55E00' fillstyle transparent solid 0.2 noborder notitle, \
+     $data0 using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 linecolor rgb '#0072B2' title 'baseline', \
+     $data1 using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 linecolor rgb '#E69F00' title 'gru-additive', \
+     $data2 using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 linecolor rgb '#009E73' title 'lstm-dot', \
+     $data3 using 1:2 with linespoints linewidth 2 pointtype 7 pointsize 0.6 linecolor rgb '#D55E00' title 'gru-no-attention'
+set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'
+set output ablate_dir.'accuracy-by-length.svg'
+replot
+unset output

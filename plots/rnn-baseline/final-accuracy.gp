@@ -1,0 +1,65 @@
+# Written by ablate (Plots). Re-render with: gnuplot <this file>
+reset
+ablate_dir = ''
+if (exists("ARG0") && strlen(ARG0) > 0) {
+    ablate_i = strlen(ARG0)
+    while (ablate_i > 0 && ARG0[ablate_i:ablate_i] ne '/') { ablate_i = ablate_i - 1 }
+    if (ablate_i > 0) { ablate_dir = ARG0[1:ablate_i] }
+}
+$data0 << EOD
+0 0.9713541666666666 -0.30000000000000004
+1 0.47580645161290325 0.7
+EOD
+$band0 << EOD
+0 0.8978792167489709 1.0448291165843624 -0.30000000000000004
+1 0.4396907826792293 0.5119221205465772 0.7
+EOD
+$data1 << EOD
+0 0.9869791666666666 -0.1
+1 0.623991935483871 0.9
+EOD
+$band1 << EOD
+0 0.9645695170312499 1.0093888163020832 -0.1
+1 0.5184299112200157 0.7295539597477263 0.9
+EOD
+$data2 << EOD
+0 0.9921875 0.1
+1 0.6565860215053764 1.1
+EOD
+$band2 << EOD
+0 0.9921875 0.9921875 0.1
+1 0.6116968194638038 0.7014752235469489 1.1
+EOD
+$data3 << EOD
+0 0.4583333333333333 0.30000000000000004
+1 0.2006048387096774 1.3
+EOD
+$band3 << EOD
+0 0.40949263427286614 0.5071740323938005 0.30000000000000004
+1 0.1955964965485988 0.205613180870756 1.3
+EOD
+set terminal pngcairo noenhanced size 1000,650 font 'Sans,11'
+set output ablate_dir.'final-accuracy.png'
+set title 'Final exact match' noenhanced
+set xlabel '' noenhanced
+set ylabel 'exact match' noenhanced
+set key outside right top noenhanced
+set grid back lc rgb '#dddddd'
+set xtics ('validation' 0, 'test' 1) nomirror rotate by -30 left noenhanced
+set yrange [0:1.05]
+set boxwidth 0.2 absolute
+set style fill solid 0.8 noborder
+set pointintervalbox 0.0001
+set xrange [-0.6:1.6]
+plot $data0 using 3:2 with boxes linecolor rgb '#0072B2' title 'baseline', \
+     $band0 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle, \
+     $data1 using 3:2 with boxes linecolor rgb '#E69F00' title 'gru-additive', \
+     $band1 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle, \
+     $data2 using 3:2 with boxes linecolor rgb '#009E73' title 'lstm-dot', \
+     $band2 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle, \
+     $data3 using 3:2 with boxes linecolor rgb '#D55E00' title 'gru-no-attention', \
+     $band3 using 4:(($2+$3)/2):2:3 with yerrorbars pointtype -1 linewidth 1.5 linecolor rgb '#333333' notitle
+set terminal svg noenhanced size 1000,650 dynamic font 'Sans,11'
+set output ablate_dir.'final-accuracy.svg'
+replot
+unset output
