@@ -2,16 +2,9 @@ import Foundation
 import XCTest
 
 /// End-to-end: Ctrl-C during `ablate run` records the running run as interrupted, and the next run redoes it.
-final class InterruptCommandTests: XCTestCase {
-    private var directory: URL!
+final class InterruptCommandTests: FolderTestCase {
+    override class var folderLabel: String { "interrupt" }
 
-    override func setUpWithError() throws {
-        directory = try RunCommandTests.Experiment.temporaryDirectory("interrupt")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
 
     func testCtrlCMarksTheRunningRunInterruptedAndTheNextRunFinishesIt() throws {
         typealias SQLite = RunCommandTests.SQLite

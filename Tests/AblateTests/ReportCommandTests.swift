@@ -6,19 +6,12 @@ import TestSupport
 import XCTest
 
 /// `ablate report` and `ablate compare` through the real binary, on experiments it trained.
-final class ReportCommandTests: XCTestCase {
+final class ReportCommandTests: FolderTestCase {
     typealias Experiment = RunCommandTests.Experiment
     typealias SQLite = RunCommandTests.SQLite
 
-    private var directory: URL!
+    override class var folderLabel: String { "report" }
 
-    override func setUpWithError() throws {
-        directory = try Experiment.temporaryDirectory("report")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

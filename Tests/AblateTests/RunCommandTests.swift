@@ -10,7 +10,7 @@ import Glibc
 ///
 /// Paths are absolute (the binary inherits the test's working directory); checkpoints go next to
 /// the database, in `NAME-checkpoints/`.
-final class RunCommandTests: XCTestCase {
+final class RunCommandTests: FolderTestCase {
     // MARK: - Fixture: one tiny experiment run once with 2 workers, shared by the read-only tests
 
     struct Fixture {
@@ -52,15 +52,8 @@ final class RunCommandTests: XCTestCase {
         shared = nil
     }
 
-    private var directory: URL!
+    override class var folderLabel: String { "run" }
 
-    override func setUpWithError() throws {
-        directory = try Experiment.temporaryDirectory("run")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
 
     // MARK: - 1. What a run writes, and a second run that does nothing
 

@@ -5,23 +5,15 @@ import XCTest
 /// without a cluster: a stand-in `sbatch` on PATH runs the array's tasks one after another, as Slurm
 /// would run them, so the script, the plan, the shards and the merge are the real ones. (SlurmTests
 /// does the same against a real Slurm.)
-final class ShardCommandTests: XCTestCase {
+final class ShardCommandTests: FolderTestCase {
     typealias Experiment = RunCommandTests.Experiment
     typealias SQLite = RunCommandTests.SQLite
 
-    private var directory: URL!
+    override class var folderLabel: String { "shards" }
 
     override class func tearDown() {
         RunCommandTests.removeFixture()
         super.tearDown()
-    }
-
-    override func setUpWithError() throws {
-        directory = try Experiment.temporaryDirectory("shards")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     /// A folder with a stand-in `sbatch` (runs every task of the array in turn, answers job 4242) and

@@ -4,23 +4,15 @@ import XCTest
 /// `ablate submit --slurm` against a real Slurm: `scripts/slurm-local start` runs one on this
 /// machine (scripts/test does, and sets ABLATE_REQUIRE_SLURM=1). Without sbatch, or with a cluster
 /// that does not answer, the test is skipped, unless ABLATE_REQUIRE_SLURM=1 makes that a failure.
-final class SlurmTests: XCTestCase {
+final class SlurmTests: FolderTestCase {
     typealias Experiment = RunCommandTests.Experiment
     typealias SQLite = RunCommandTests.SQLite
 
-    private var directory: URL!
+    override class var folderLabel: String { "slurm" }
 
     override class func tearDown() {
         RunCommandTests.removeFixture()
         super.tearDown()
-    }
-
-    override func setUpWithError() throws {
-        directory = try Experiment.temporaryDirectory("slurm")
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
     }
 
     static func which(_ name: String) -> String? {
