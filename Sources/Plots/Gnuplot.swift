@@ -267,14 +267,17 @@ public enum Gnuplot {
     public static func render(
         _ figure: Figure, to directory: URL, name: String
     ) throws -> (png: URL, svg: URL, script: URL) {
-        let fileManager = FileManager.default
-        try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
+        try render(script(for: figure, output: name), to: directory, name: name)
+    }
+
+    /// Writes `text` as `directory/name.gp`, runs it, and checks that it wrote `name.png` and `name.svg`.
+    static func render(_ text: String, to directory: URL, name: String) throws -> (png: URL, svg: URL, script: URL) {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let base = directory.standardizedFileURL.appendingPathComponent(name)
         let png = URL(fileURLWithPath: base.path + ".png")
         let svg = URL(fileURLWithPath: base.path + ".svg")
         let scriptURL = URL(fileURLWithPath: base.path + ".gp")
-        try script(for: figure, output: name).write(to: scriptURL, atomically: true, encoding: .utf8)
-
+        try text.write(to: scriptURL, atomically: true, encoding: .utf8)
         try run(script: scriptURL, in: directory, expecting: [png, svg])
         return (png, svg, scriptURL)
     }

@@ -81,13 +81,6 @@ extension Gnuplot {
     public static func render(
         _ heatmap: Heatmap, to directory: URL, name: String
     ) throws -> (png: URL, svg: URL, script: URL) {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let base = directory.standardizedFileURL.appendingPathComponent(name)
-        let png = URL(fileURLWithPath: base.path + ".png")
-        let svg = URL(fileURLWithPath: base.path + ".svg")
-        let scriptURL = URL(fileURLWithPath: base.path + ".gp")
-        try script(for: heatmap, output: name).write(to: scriptURL, atomically: true, encoding: .utf8)
-        try run(script: scriptURL, in: directory, expecting: [png, svg])
-        return (png, svg, scriptURL)
+        try render(script(for: heatmap, output: name), to: directory, name: name)
     }
 }

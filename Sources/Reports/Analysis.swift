@@ -185,9 +185,6 @@ public struct ExperimentAnalysis: Sendable {
         warnings = Self.warnings(data: data, rows: rows, effects: effects, baseline: baseline, options: options)
     }
 
-    /// The row of the baseline, if it ran.
-    public var baselineRow: VariantRow? { variants.first { $0.name == baseline } }
-
     // MARK: - Pieces
 
     /// "[2,8]" -> 2...8.

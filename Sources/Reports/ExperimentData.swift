@@ -144,7 +144,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case noDatabase(String)
     case unknownExperiment(String, database: String, known: [String])
     case emptyDatabase(String)
-    case badOption(String)
 
     public var description: String {
         switch self {
@@ -155,8 +154,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
                 + (known.isEmpty ? "none" : known.map { "\"\($0)\"" }.joined(separator: ", "))
         case .emptyDatabase(let path):
             return "\(path) holds no experiment yet (run ablate run EXPERIMENT.toml first)"
-        case .badOption(let message):
-            return message
         }
     }
 }

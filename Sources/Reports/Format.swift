@@ -12,9 +12,6 @@ public enum Format {
         return text
     }
 
-    /// An accuracy (0...1) with 3 decimals.
-    public static func accuracy(_ value: Double) -> String { fixed(value, 3) }
-
     /// A signed difference with 3 decimals ("+0.120", "-0.034").
     public static func signed(_ value: Double) -> String {
         let text = fixed(value, 3)

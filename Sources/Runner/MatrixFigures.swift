@@ -74,7 +74,7 @@ public enum MatrixFigures {
         guard example >= 1 else { throw Problem("--example counts from 1, got \(example)") }
         guard example <= 100_000 else { throw Problem("--example must be at most 100000, got \(example)") }
         let spec = try runSpec(of: run)
-        let model = try loadFinalCheckpoint(of: run, store: store)
+        let model = try StoredRun.finalModel(of: run, store: store)
         let setup = try spec.task.setup()
         let task = setup.task
         try Formatting.check(task, model: model.config)
@@ -207,7 +207,7 @@ public enum MatrixFigures {
     /// decoder's, each as `encoder-`/`decoder-` encoding and similarity figures), or the sinusoidal
     /// table at the model's size. Throws for models without a positional matrix (the RNN, none, rope, alibi).
     public static func positional(run: RunRecord, store: ResultStore, length: Int) throws -> [MatrixFigure] {
-        let model = try loadFinalCheckpoint(of: run, store: store)
+        let model = try StoredRun.finalModel(of: run, store: store)
         guard case .transformer(let transformer) = model else {
             throw Problem("run \(run.key.prefix(16)) is an RNN: it has no positional encoding")
         }
@@ -263,17 +263,6 @@ public enum MatrixFigures {
         } catch {
             throw Problem("run \(run.key.prefix(16)) has a stored config that cannot be read: \(error)")
         }
-    }
-
-    /// The model of `run`'s final checkpoint (artifact kind "checkpoint").
-    private static func loadFinalCheckpoint(of run: RunRecord, store: ResultStore) throws -> Model {
-        guard let checkpoint = try store.artifacts(experiment: run.experiment).first(where: { $0.run == run.key && $0.kind == "checkpoint" }) else {
-            throw Problem("run \(run.key.prefix(16)) (\(run.variant) seed \(run.seed)) has no final checkpoint (it is \(run.status.rawValue)): only runs that are done have one")
-        }
-        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
-            throw Problem("the checkpoint of run \(run.key.prefix(16)) is missing: \(checkpoint.path)")
-        }
-        return try Model.load(from: URL(fileURLWithPath: checkpoint.path)).model
     }
 
     // MARK: - Where figures go

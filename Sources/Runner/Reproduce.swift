@@ -76,16 +76,22 @@ public enum StoredRun {
         return Reproduction(compared: compared, firstDifference: nil)
     }
 
-    /// Evaluates the run's saved checkpoint on `perSize` test examples of each size in `sizes`.
-    public static func evaluate(_ run: RunRecord, store: ResultStore, sizes: ClosedRange<Int>, perSize: Int) throws -> Evaluation {
-        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+    /// The model of `run`'s final checkpoint (artifact kind "checkpoint"); a `Problem` naming the run
+    /// when it has none (it is not done) or the file is gone.
+    static func finalModel(of run: RunRecord, store: ResultStore) throws -> Model {
         guard let checkpoint = try store.artifacts(experiment: run.experiment).first(where: { $0.run == run.key && $0.kind == "checkpoint" }) else {
-            throw Problem(message: "run \(run.key.prefix(16)) has no checkpoint (it is \(run.status.rawValue))")
+            throw Problem(message: "run \(run.key.prefix(16)) (\(run.variant) seed \(run.seed)) has no final checkpoint (it is \(run.status.rawValue)): only runs that are done have one")
         }
         guard FileManager.default.fileExists(atPath: checkpoint.path) else {
             throw Problem(message: "the checkpoint of run \(run.key.prefix(16)) is missing: \(checkpoint.path)")
         }
-        let (model, _) = try Model.load(from: URL(fileURLWithPath: checkpoint.path))
+        return try Model.load(from: URL(fileURLWithPath: checkpoint.path)).model
+    }
+
+    /// Evaluates the run's saved checkpoint on `perSize` test examples of each size in `sizes`.
+    public static func evaluate(_ run: RunRecord, store: ResultStore, sizes: ClosedRange<Int>, perSize: Int) throws -> Evaluation {
+        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        let model = try finalModel(of: run, store: store)
         let setup = try TaskSetup(task: try spec.task.setup().task, trainSize: spec.task.trainSize, evaluationSize: sizes)
         let examples = try setup.evaluationExamples(seed: spec.seed, perSize: perSize)
         try Formatting.check(setup.task, model: model.config)
