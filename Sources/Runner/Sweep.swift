@@ -64,7 +64,7 @@ public enum Sweep {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             var arguments = ["worker", "--database", path, "--experiment", experiment.name, "--threads", String(options.threads),
-                             "--checkpoints", checkpoints]
+                             "--checkpoints", checkpoints, "--parent", String(getpid())]
             if options.retryFailed { arguments.append("--retry-failed") }
             process.arguments = arguments
             process.standardInput = FileHandle.nullDevice
@@ -74,6 +74,21 @@ public enum Sweep {
         // Ctrl-C reaches the workers too (same process group); the parent waits for them to record it.
         signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, SIG_DFL) }
+        // A SIGTERM or SIGHUP sent to this process alone (kill, a closed terminal) is passed on to the
+        // workers, which record their runs as interrupted; then this process ends as usual.
+        let forwarders = [SIGTERM, SIGHUP].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let pids = children.map(\.processIdentifier)
+            source.setEventHandler { for pid in pids { kill(pid, SIGTERM) } }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in forwarders { source.cancel() }
+            signal(SIGTERM, SIG_DFL)
+            signal(SIGHUP, SIG_DFL)
+        }
         while children.contains(where: \.isRunning) {
             output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
             Thread.sleep(forTimeInterval: 0.5)

@@ -17,14 +17,25 @@ public enum Worker {
     /// Set by SIGINT/SIGTERM: the current run stops at its next step and is recorded as interrupted.
     nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
 
+    /// A worker started by `ablate run` stops (its run recorded as interrupted) when that process dies,
+    /// even by SIGKILL: a watcher thread notices that the worker's parent changed.
+    static func stopWhenParentDies(_ parent: Int32) {
+        let watcher = Thread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            stopRequested = 1
+        }
+        watcher.start()
+    }
+
     /// Runs pending runs of `experiment` in `databasePath` one after another. Returns the number of runs finished.
     /// `extraEnvironment` is recorded with every run besides `EnvironmentInfo.collect()` (a Slurm job id, a shard).
     @discardableResult
     public static func work(databasePath: String, experiment: String, threads: Int, checkpointDirectory: String,
                             retryFailed: Bool = false, extraEnvironment: [String: String] = [:],
-                            log: (String) -> Void = { _ in }) throws -> Int {
+                            parent: Int32? = nil, log: (String) -> Void = { _ in }) throws -> Int {
         signal(SIGINT) { _ in Worker.stopRequested = 1 }
         signal(SIGTERM) { _ in Worker.stopRequested = 1 }
+        if let parent { stopWhenParentDies(parent) }
         BLAS.setThreads(threads)
         let store = try ResultStore(path: databasePath)
         let me = WorkerIdentity.current

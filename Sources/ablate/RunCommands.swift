@@ -27,7 +27,8 @@ extension Ablate {
             abstract: "Train every variant x seed of an experiment file, resumably, into a SQLite database.",
             discussion: """
             Runs already finished in the database are skipped; runs left unfinished by a killed worker are redone. \
-            Ctrl-C stops cleanly: running runs are recorded as interrupted and run again next time.
+            Ctrl-C (or a kill of this process) stops cleanly: the workers stop with it, running runs are \
+            recorded as interrupted and run again next time.
             """
         )
 
@@ -167,6 +168,8 @@ extension Ablate {
         @Option var threads: Int?
         @Option var checkpoints: String?
         @Flag var retryFailed = false
+        @Option(help: "The process id of the ablate run that started this worker: stop when it dies.")
+        var parent: Int32?
         @Option(help: "A shard plan (plan.json written by ablate submit): run one task's share into its shard database.")
         var plan: String?
         @Option(help: "The task index, 0-based (default: SLURM_ARRAY_TASK_ID).")
@@ -175,7 +178,7 @@ extension Ablate {
         func run() throws {
             do {
                 if let plan {
-                    guard database == nil, experiment == nil, checkpoints == nil, !retryFailed else {
+                    guard database == nil, experiment == nil, checkpoints == nil, !retryFailed, parent == nil else {
                         throw ClusterError("--plan takes the database, experiment, checkpoints and retry from the plan: give only --plan, --shard and --threads")
                     }
                     try Shards.runTask(planPath: plan, index: shard, threads: threads)
@@ -184,7 +187,7 @@ extension Ablate {
                         throw ClusterError("give --database, --experiment and --checkpoints, or --plan with --shard")
                     }
                     try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads ?? 1,
-                                           checkpointDirectory: checkpoints, retryFailed: retryFailed)
+                                           checkpointDirectory: checkpoints, retryFailed: retryFailed, parent: parent)
                 }
             } catch {
                 throw clusterExit(error)

@@ -59,4 +59,48 @@ final class InterruptCommandTests: FolderTestCase {
             XCTAssertEqual(row["n"]?.int, 400, "one training-loss row per step, none left from the interrupted attempt")
         }
     }
+
+    /// `kill` of the parent alone (SIGTERM), or its death by SIGKILL: the workers stop too and record
+    /// their runs as interrupted, instead of training on unattended.
+    func testKillingTheParentAloneStopsItsWorkers() throws {
+        typealias SQLite = RunCommandTests.SQLite
+        for (index, signalNumber) in [SIGTERM, SIGKILL].enumerated() {
+            let file = try RunCommandTests.Experiment.write(RunCommandTests.Experiment.tiny(name: "parent\(index)", steps: 1_000_000, evalEvery: 100_000),
+                                                            named: "parent\(index).toml", in: directory)
+            let database = directory.appendingPathComponent("parent\(index).sqlite").path
+            let parent = Process()
+            parent.executableURL = AblateBinary.url
+            parent.arguments = ["run", file, "--database", database, "--workers", "1"]
+            parent.standardOutput = FileHandle.nullDevice
+            parent.standardError = FileHandle.nullDevice
+            parent.standardInput = FileHandle.nullDevice
+            try parent.run()
+            defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
+
+            var worker: (key: String, pid: Int32)? = nil
+            let deadline = Date().addingTimeInterval(60)
+            while worker == nil, parent.isRunning, Date() < deadline {
+                if FileManager.default.fileExists(atPath: database),
+                   let row = (try? SQLite.rows(database, """
+                       SELECT key, worker_pid FROM runs WHERE status = 'running' AND worker_pid IS NOT NULL
+                         AND (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train') > 0 LIMIT 1
+                       """))?.first, let pid = row["worker_pid"]?.int {
+                    worker = (row["key"]!.text, Int32(pid))
+                } else {
+                    usleep(20_000)
+                }
+            }
+            guard let worker else { return XCTFail("no run was seen running (signal \(signalNumber))") }
+            XCTAssertEqual(kill(parent.processIdentifier, signalNumber), 0)
+            parent.waitUntilExit()
+            // The worker is not our child: wait for it to disappear.
+            let gone = Date().addingTimeInterval(30)
+            while kill(worker.pid, 0) == 0, Date() < gone { usleep(50_000) }
+            XCTAssertNotEqual(kill(worker.pid, 0), 0, "the worker still runs after its parent got signal \(signalNumber)")
+            if kill(worker.pid, 0) == 0 { kill(worker.pid, SIGKILL) }
+            let status = try SQLite.rows(database, "SELECT status FROM runs WHERE key = '\(worker.key)'").first?["status"]?.text
+            XCTAssertEqual(status, "interrupted", "signal \(signalNumber)")
+            XCTAssertEqual(try SQLite.rows(database, "PRAGMA integrity_check").first?["integrity_check"]?.text, "ok")
+        }
+    }
 }
