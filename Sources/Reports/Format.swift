@@ -61,3 +61,14 @@ public enum Format {
         return (value < 0 ? "-" : "") + out
     }
 }
+
+/// A task's size name as a plural: "length" -> "lengths"; names that are plurals already ("pairs",
+/// "digits") become "numbers of pairs".
+func sizePlural(_ name: String) -> String {
+    name.hasSuffix("s") ? "numbers of \(name)" : name + "s"
+}
+
+/// A task's size name after "each": "length", or "number of pairs" for names that are plurals.
+func sizeSingular(_ name: String) -> String {
+    name.hasSuffix("s") ? "number of \(name)" : name
+}

@@ -186,8 +186,8 @@ extension ExperimentAnalysis {
         }
 
         if let slices {
-            var blocks: [ReportBlock] = [.paragraph(label: nil, text: "Final test \(metricLabel) for each \(slices.name), mean over seeds "
-                + "with its 95% interval; \(slices.name)s not seen in training show how each variant extrapolates.")]
+            var blocks: [ReportBlock] = [.paragraph(label: nil, text: "Final test \(metricLabel) for each \(sizeSingular(slices.name)), mean over seeds "
+                + "with its 95% interval; \(sizePlural(slices.name)) not seen in training show how each variant extrapolates.")]
             blocks.append(.table(sliceTable(slices)))
             if let figure = figures.first(where: { $0.figure.name.hasPrefix("accuracy-by-") }) {
                 blocks.append(.figure(figure.figure, figure.png, figure.link))

@@ -38,7 +38,7 @@ extension ExperimentAnalysis {
             out.append(ReportFigure(
                 name: "accuracy-by-\(slices.name)",
                 caption: "Test \(metric.label) against \(slices.name) (mean over seeds; band: range over seeds). "
-                    + "The shaded region marks the \(slices.name)s seen in training; to its right the models extrapolate.",
+                    + "The shaded region marks the \(sizePlural(slices.name)) seen in training; to its right the models extrapolate.",
                 figure: Figure(title: "Test \(metric.label) by \(slices.name)", xLabel: slices.name, yLabel: "test \(metric.label)",
                                series: series, kind: .linesWithBand, marks: marks, palette: palette,
                                yRange: -0.02...1.02)))

@@ -34,6 +34,13 @@ final class EscapingTests: XCTestCase {
         }
     }
 
+    func testSizeNamesReadAsEnglish() {
+        XCTAssertEqual(sizePlural("length"), "lengths")
+        XCTAssertEqual(sizeSingular("length"), "length")
+        XCTAssertEqual(sizePlural("pairs"), "numbers of pairs")
+        XCTAssertEqual(sizeSingular("digits"), "number of digits")
+    }
+
     func testMarkdownCell() {
         XCTAssertEqual(Escaping.markdownCell("a|b"), "a\\|b")
         XCTAssertEqual(Escaping.markdownCell("x\ny\r\nz"), "x<br>y<br>z")
