@@ -132,14 +132,20 @@ extension ResultStore {
 
     /// Records a file a run or an experiment produced; a record with the same path replaces the old one.
     public func recordArtifact(_ artifact: ArtifactRecord) throws {
+        try recordArtifacts([artifact])
+    }
+
+    /// Records several files at once, in one transaction; each replaces a record of the same path.
+    public func recordArtifacts(_ artifacts: [ArtifactRecord]) throws {
         try write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO artifacts (path, experiment, run, kind, sha256, bytes, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [artifact.path, artifact.experiment, artifact.run, artifact.kind, artifact.sha256,
-                            artifact.bytes, artifact.created])
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO artifacts (path, experiment, run, kind, sha256, bytes, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            for artifact in artifacts {
+                try insert.execute(arguments: [artifact.path, artifact.experiment, artifact.run, artifact.kind, artifact.sha256,
+                                               artifact.bytes, artifact.created])
+            }
         }
     }
 

@@ -56,7 +56,8 @@ extension Ablate.Plot {
                 print("\(found.variant) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
                 print("  source: \(result.source.joined(separator: " "))")
                 print("  target: \(result.target.joined(separator: " "))")
-                try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
+                let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
+                try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
             } catch {
                 printError(error)
                 throw ExitCode(2)
@@ -99,6 +100,7 @@ extension Ablate.Plot {
             do {
                 let figures: [MatrixFigure]
                 let directory: String
+                var source: (store: ResultStore, run: RunRecord)? = nil
                 switch (kind, runKey) {
                 case (let kind?, nil):
                     figures = try MatrixFigures.positional(kind: kind, length: length, modelSize: modelSize)
@@ -107,11 +109,15 @@ extension Ablate.Plot {
                     let (store, found) = try StoredRun.find(key, database: database)
                     figures = try MatrixFigures.positional(run: found, store: store, length: length)
                     directory = output ?? MatrixFigures.positionalDirectory(kind: nil, run: found)
+                    source = (store, found)
                 default:
                     throw MatrixFigures.Problem("give either --kind (e.g. --kind sinusoidal) or --run RUN")
                 }
                 try MatrixFigures.checkGnuplot()
-                try render(figures, to: directory)
+                let files = try render(figures, to: directory)
+                if let (store, found) = source {
+                    try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
+                }
             } catch {
                 printError(error)
                 throw ExitCode(2)
@@ -120,11 +126,14 @@ extension Ablate.Plot {
     }
 }
 
-/// Renders each figure to `directory/NAME.gp`, `.png` and `.svg`, and prints every file written.
-private func render(_ figures: [MatrixFigure], to directory: String) throws {
+/// Renders each figure to `directory/NAME.gp`, `.png` and `.svg`, prints every file written and returns them.
+private func render(_ figures: [MatrixFigure], to directory: String) throws -> [URL] {
     let folder = URL(fileURLWithPath: directory)
+    var written: [URL] = []
     for figure in figures {
         let files = try Gnuplot.render(figure.heatmap, to: folder, name: figure.name)
         for file in [files.script, files.png, files.svg] { print("wrote \(file.path)") }
+        written += [files.script, files.png, files.svg]
     }
+    return written
 }

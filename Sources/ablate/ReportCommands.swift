@@ -51,7 +51,7 @@ extension Ablate {
         static let configuration = CommandConfiguration(
             abstract: "Write a report of an experiment: reports/NAME.md and a self-contained reports/NAME.html.",
             discussion: """
-            Reads only the database. The report gives the experiment's question, task and baseline; a table per \
+            Reads the database, and records there the files it writes (as artifacts, with their SHA-256). The report gives the experiment's question, task and baseline; a table per \
             variant (parameters, final validation and test accuracy as mean and 95% interval over seeds, steps to \
             the accuracy threshold, wall time); each variant's effect against the baseline (difference with a \
             bootstrap 95% interval, paired by seed); accuracy per length (or distance, ...) against the lengths seen \
@@ -81,6 +81,15 @@ extension Ablate {
                           + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))")
                     if !output.warnings.isEmpty {
                         print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
+                    }
+                    let files = [output.markdown, output.html] + output.figures.flatMap(ArtifactLog.figureFiles(png:))
+                    do {
+                        try ArtifactLog.record(files, experiment: analysis.data.experiment.name, run: nil,
+                                               databasePath: selection.database)
+                    } catch {
+                        var standardError = FileHandle.standardError
+                        print("warning: the report was written, but recording its files in \(selection.database) failed: \(error)",
+                              to: &standardError)
                     }
                 } catch let error as PlotError {
                     printError(error)

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Models
+import TestSupport
 import XCTest
 
 /// End-to-end: `ablate plot attention` on tiny trained runs (an encoder-decoder and a decoder-only
@@ -220,6 +221,14 @@ final class PlotCommandTests: XCTestCase {
         }
         try checkRendered(stems, in: directory)
         XCTAssertEqual(result.standardOutput.components(separatedBy: "\n").filter { $0.hasPrefix("wrote ") }.count, 18, result.standardOutput)
+        // The figures are recorded as the run's artifacts, with their digests.
+        let artifacts = try RunCommandTests.SQLite.rows(fixture.database, """
+            SELECT path, kind, sha256 FROM artifacts WHERE run = '\(key)' AND kind != 'checkpoint' AND path LIKE '%attention-%-example-3/%'
+            """)
+        XCTAssertEqual(artifacts.count, 18, "\(artifacts)")
+        XCTAssertEqual(artifacts.filter { $0["kind"]?.text == "figure-script" }.count, 6)
+        let recordedPNG = try XCTUnwrap(artifacts.first { $0["path"]?.text.hasSuffix("encoder-self-layer-1-head-1.png") == true })
+        XCTAssertEqual(recordedPNG["sha256"]?.text, try FileDigest.sha256(directory.appendingPathComponent("encoder-self-layer-1-head-1.png").path))
 
         // The example: reverse at the largest training length (4) over the symbols a...d.
         let (source, target) = printedExample(result.standardOutput)

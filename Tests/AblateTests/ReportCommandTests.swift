@@ -57,6 +57,19 @@ final class ReportCommandTests: FolderTestCase {
         }
         _ = try XMLDocument(data: Data(html.utf8), options: [])
         XCTAssertEqual(html.components(separatedBy: "data:image/png;base64,").count - 1, 4)
+
+        // Every file written is recorded in the database as an artifact of the experiment, with its digest.
+        let artifacts = try SQLite.rows(database, "SELECT path, kind, run, sha256, bytes FROM artifacts WHERE kind != 'checkpoint' ORDER BY path")
+        XCTAssertEqual(artifacts.count, 2 + 4 * 3, "\(artifacts)")
+        XCTAssertEqual(artifacts.filter { $0["kind"]?.text == "report" }.count, 2)
+        XCTAssertEqual(artifacts.filter { $0["kind"]?.text == "figure" }.count, 8)
+        XCTAssertEqual(artifacts.filter { $0["kind"]?.text == "figure-script" }.count, 4)
+        for artifact in artifacts {
+            let file = try XCTUnwrap(artifact["path"]?.text)
+            XCTAssertNil(artifact["run"]?.int, file)
+            XCTAssertEqual(artifact["sha256"]?.text, try FileDigest.sha256(file), file)
+            XCTAssertEqual(artifact["bytes"]?.int, try Data(contentsOf: URL(fileURLWithPath: file)).count, file)
+        }
         // The page in a real browser: every figure decodes, no error, no script; also well-formed XHTML.
         let page = try browser().load(file: URL(fileURLWithPath: path("reports/tiny.html")))
         XCTAssertEqual(page.html.images, 4)
