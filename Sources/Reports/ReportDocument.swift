@@ -102,23 +102,29 @@ extension ExperimentAnalysis {
                      alignments: [.right, .center] + Array(repeating: .right, count: columns.count - 2))
     }
 
+    /// The experiment's facts (recorded at its last registration), overridden by what its runs recorded
+    /// when they started: the runs' value where they agree, every value where they differ.
     public func environmentTable() -> Table {
         var facts = data.environment
-        // Facts that differ between runs are shown with every value.
         var perRun: [String: Set<String>] = [:]
         for environment in data.runEnvironments.values {
             for (name, value) in environment { perRun[name, default: []].insert(value) }
         }
-        for (name, values) in perRun where values.count > 1 { facts[name] = values.sorted().joined(separator: " | ") }
-        for (name, values) in perRun where facts[name] == nil { facts[name] = values.sorted().joined(separator: " | ") }
+        for (name, values) in perRun { facts[name] = values.sorted().joined(separator: " | ") }
         return Table(title: "", columns: ["fact", "value"], rows: facts.keys.sorted().map { [$0, facts[$0]!] })
+    }
+
+    /// A fact every run recorded with the same value, else the experiment's (its last registration's).
+    func sharedFact(_ name: String) -> String? {
+        let values = Set(data.runEnvironments.values.compactMap { $0[name] })
+        return values.count == 1 ? values.first : data.environment[name]
     }
 
     /// The commands that rebuild this report's numbers from nothing but the experiment file.
     public func reproduceCommands() -> String {
         let file = data.environment["experiment_file"] ?? "experiments/\(ReportWriter.safeName(data.experiment.name)).toml"
         var lines: [String] = []
-        if let commit = data.environment["git_commit"], commit != "none" {
+        if let commit = sharedFact("git_commit"), commit != "none" {
             lines.append("git checkout \(commit)")
         }
         lines.append("ablate run \(shellQuote(file))")

@@ -66,7 +66,10 @@ enum ReportFixture {
         let record = ExperimentRecord(name: experiment, question: question, source: "[experiment]\nname = \"\(experiment)\"\n")
         _ = try store.register(experiment: record, runs: [stale] + planned)
         _ = try store.register(experiment: record, runs: planned)
-        try store.recordEnvironment(["git_commit": "abc123", "blas_kernel": "SkylakeX", "experiment_file": "experiments/fixture.toml"],
+        // The experiment's facts are those of its last registration (here from a later, dirty checkout);
+        // the runs were all trained at abc123, clean: the report must show and reproduce the runs' commit.
+        try store.recordEnvironment(["git_commit": "def456", "git_dirty": "true", "blas_kernel": "SkylakeX",
+                                     "experiment_file": "experiments/fixture.toml"],
                                     experiment: experiment)
         let worker = WorkerIdentity(host: "fixture-host", pid: 1)
         for (index, run) in runs.enumerated() {

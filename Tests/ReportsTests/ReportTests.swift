@@ -197,7 +197,9 @@ final class ReportWriterTests: ReportTestCase {
         XCTAssertTrue(markdown.contains("| baseline (baseline) | 3/3 | 1,000 | 0.650 \\[0.402, 0.898\\] | 0.600 \\[0.352, 0.848\\] |"), markdown)
         XCTAssertTrue(markdown.contains("**Question.** Is wider better?"))
         XCTAssertTrue(markdown.contains("ablate run experiments/fixture.toml"))
-        XCTAssertTrue(markdown.contains("git checkout abc123"))
+        XCTAssertTrue(markdown.contains("git checkout abc123"), "the commit the runs were trained at, not the last registration's")
+        XCTAssertFalse(markdown.contains("def456"), "the registration's commit is not the runs'")
+        XCTAssertTrue(markdown.contains("| git\\_dirty | false |"), markdown)
         // Every linked figure exists, relative to the report.
         let links = markdown.components(separatedBy: "](").dropFirst().map { String($0.prefix { $0 != ")" }) }
         XCTAssertEqual(links.count, 4)
