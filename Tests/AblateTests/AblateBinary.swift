@@ -57,4 +57,16 @@ struct AblateBinary {
                       standardOutput: String(decoding: outputData, as: UTF8.self),
                       standardError: String(decoding: errorData, as: UTF8.self))
     }
+
+    /// Starts `ablate run FILE --database DB --workers 1` in the background, its output to `output`.
+    static func startRun(_ file: String, database: String, output: FileHandle) throws -> Process {
+        let parent = Process()
+        parent.executableURL = url
+        parent.arguments = ["run", file, "--database", database, "--workers", "1"]
+        parent.standardOutput = output
+        parent.standardError = output
+        parent.standardInput = FileHandle.nullDevice
+        try parent.run()
+        return parent
+    }
 }

@@ -14,28 +14,9 @@ final class InterruptCommandTests: FolderTestCase {
         let outputFile = directory.appendingPathComponent("run.out")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputFile)
-        let parent = Process()
-        parent.executableURL = AblateBinary.url
-        parent.arguments = ["run", file, "--database", database, "--workers", "1"]
-        parent.standardOutput = output
-        parent.standardError = output
-        parent.standardInput = FileHandle.nullDevice
-        try parent.run()
+        let parent = try AblateBinary.startRun(file, database: database, output: output)
         defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
-
-        var worker: (key: String, pid: Int32)? = nil
-        let deadline = Date().addingTimeInterval(60)
-        while worker == nil, parent.isRunning, Date() < deadline {
-            if FileManager.default.fileExists(atPath: database),
-               let row = (try? SQLite.rows(database, """
-                   SELECT key, worker_pid FROM runs WHERE status = 'running' AND worker_pid IS NOT NULL
-                     AND (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train') > 0 LIMIT 1
-                   """))?.first, let pid = row["worker_pid"]?.int {
-                worker = (row["key"]!.text, Int32(pid))
-            } else {
-                usleep(20_000)
-            }
-        }
+        let worker = waitForARunningWorker(database: database, parent: parent)
         guard let worker else { return XCTFail("no run was seen running") }
         // A terminal's Ctrl-C reaches the whole foreground group: the parent and its workers.
         XCTAssertEqual(kill(parent.processIdentifier, SIGINT), 0)
@@ -68,28 +49,9 @@ final class InterruptCommandTests: FolderTestCase {
             let file = try RunCommandTests.Experiment.write(RunCommandTests.Experiment.tiny(name: "parent\(index)", steps: 1_000_000, evalEvery: 100_000),
                                                             named: "parent\(index).toml", in: directory)
             let database = directory.appendingPathComponent("parent\(index).sqlite").path
-            let parent = Process()
-            parent.executableURL = AblateBinary.url
-            parent.arguments = ["run", file, "--database", database, "--workers", "1"]
-            parent.standardOutput = FileHandle.nullDevice
-            parent.standardError = FileHandle.nullDevice
-            parent.standardInput = FileHandle.nullDevice
-            try parent.run()
+            let parent = try AblateBinary.startRun(file, database: database, output: FileHandle.nullDevice)
             defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
-
-            var worker: (key: String, pid: Int32)? = nil
-            let deadline = Date().addingTimeInterval(60)
-            while worker == nil, parent.isRunning, Date() < deadline {
-                if FileManager.default.fileExists(atPath: database),
-                   let row = (try? SQLite.rows(database, """
-                       SELECT key, worker_pid FROM runs WHERE status = 'running' AND worker_pid IS NOT NULL
-                         AND (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train') > 0 LIMIT 1
-                       """))?.first, let pid = row["worker_pid"]?.int {
-                    worker = (row["key"]!.text, Int32(pid))
-                } else {
-                    usleep(20_000)
-                }
-            }
+            let worker = waitForARunningWorker(database: database, parent: parent)
             guard let worker else { return XCTFail("no run was seen running (signal \(signalNumber))") }
             XCTAssertEqual(kill(parent.processIdentifier, signalNumber), 0)
             parent.waitUntilExit()
@@ -102,5 +64,22 @@ final class InterruptCommandTests: FolderTestCase {
             XCTAssertEqual(status, "interrupted", "signal \(signalNumber)")
             XCTAssertEqual(try SQLite.rows(database, "PRAGMA integrity_check").first?["integrity_check"]?.text, "ok")
         }
+    }
+
+    /// The run a worker is training (with at least one training metric written) and the worker's pid,
+    /// or nil if none is seen within a minute.
+    func waitForARunningWorker(database: String, parent: Process) -> (key: String, pid: Int32)? {
+        let deadline = Date().addingTimeInterval(60)
+        while parent.isRunning, Date() < deadline {
+            if FileManager.default.fileExists(atPath: database),
+               let row = (try? RunCommandTests.SQLite.rows(database, """
+                   SELECT key, worker_pid FROM runs WHERE status = 'running' AND worker_pid IS NOT NULL
+                     AND (SELECT count(*) FROM metrics WHERE run = runs.key AND split = 'train') > 0 LIMIT 1
+                   """))?.first, let pid = row["worker_pid"]?.int {
+                return (row["key"]!.text, Int32(pid))
+            }
+            usleep(20_000)
+        }
+        return nil
     }
 }

@@ -281,13 +281,7 @@ final class RunCommandTests: FolderTestCase {
         let outputFile = directory.appendingPathComponent("run.out")
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputFile)
-        let parent = Process()
-        parent.executableURL = AblateBinary.url
-        parent.arguments = ["run", file, "--database", database, "--workers", "1"]
-        parent.standardOutput = output
-        parent.standardError = output
-        parent.standardInput = FileHandle.nullDevice
-        try parent.run()
+        let parent = try AblateBinary.startRun(file, database: database, output: output)
         defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
 
         // Wait for a run that is running and has written part of its training curve.
