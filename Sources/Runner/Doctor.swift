@@ -12,6 +12,8 @@ public struct DoctorReport: Codable, Sendable {
         public var ok: Bool
         /// What to do about it, when it is a problem.
         public var fix: String?
+        /// Something worth knowing although the check passed (a slower choice than the best one, ...).
+        public var note: String?
     }
 
     public var checks: [Check]
@@ -46,8 +48,8 @@ public enum Doctor {
     public static func run(gemmSize: Int = 1024, threads: Int = 1) -> DoctorReport {
         let blas = BLAS.status
         var checks: [DoctorReport.Check] = []
-        func add(_ name: String, _ value: String, ok: Bool = true, fix: String? = nil) {
-            checks.append(.init(name: name, value: value, ok: ok, fix: ok ? nil : fix))
+        func add(_ name: String, _ value: String, ok: Bool = true, fix: String? = nil, note: String? = nil) {
+            checks.append(.init(name: name, value: value, ok: ok, fix: ok ? nil : fix, note: note))
         }
 
         let cpu = SystemInfo.cpuModel()
@@ -69,7 +71,13 @@ public enum Doctor {
             default:
                 kernelFix = "OpenBLAS did not take the kernel asked for: run with OPENBLAS_CORETYPE=\(blas.bestKernel ?? "Haswell") or install a newer libopenblas0"
             }
-            add("BLAS kernel", kernelLine, ok: !blas.kernelIsGeneric, fix: kernelFix)
+            var kernelNote: String? = nil
+            if blas.kernelChoice == .environment, let best = blas.bestKernel, best.lowercased() != blas.kernel.lowercased() {
+                kernelNote = "OPENBLAS_CORETYPE=\(blas.requestedKernel ?? blas.kernel) keeps OpenBLAS off \(best), which this CPU can run "
+                    + "and which is usually faster; if the variable was set on purpose (some OpenBLAS builds misbehave on some CPUs), "
+                    + "keep it; else compare with `env -u OPENBLAS_CORETYPE ablate doctor`, which measures \(best) and checks its results"
+            }
+            add("BLAS kernel", kernelLine, ok: !blas.kernelIsGeneric, fix: kernelFix, note: kernelNote)
             add("GEMM check", blas.verified
                     ? String(format: "OpenBLAS sgemm matches the naive GEMM (worst relative error %.1e)", blas.verificationError)
                     : "FAILED: \(blas.verificationFailure ?? "")",

@@ -37,6 +37,7 @@ extension Ablate {
                     let mark = check.ok ? "ok  " : "FAIL"
                     print("\(mark)  \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(check.value)")
                     if let fix = check.fix { print("      \(String(repeating: " ", count: width))  fix: \(fix)") }
+                    if let note = check.note { print("      \(String(repeating: " ", count: width))  note: \(note)") }
                 }
                 print(report.ok ? "\nEverything ablate needs is in place." : "\nSome checks failed; see the fixes above.")
             }

@@ -4,7 +4,7 @@ import XCTest
 /// End-to-end: the real `ablate doctor`.
 final class DoctorCommandTests: XCTestCase {
     struct Report: Decodable {
-        struct Check: Decodable { var name: String; var value: String; var ok: Bool; var fix: String? }
+        struct Check: Decodable { var name: String; var value: String; var ok: Bool; var fix: String?; var note: String? }
         var checks: [Check]
         var openBLASVersion: String
         var kernel: String
@@ -53,6 +53,24 @@ final class DoctorCommandTests: XCTestCase {
         let kernelCheck = try XCTUnwrap(report.checks.first { $0.name == "BLAS kernel" })
         XCTAssertFalse(kernelCheck.ok)
         XCTAssertTrue(kernelCheck.fix?.contains("OPENBLAS_CORETYPE") ?? false, kernelCheck.fix ?? "no fix")
+    }
+
+    /// A kernel forced by the environment that is not generic but not the best either passes, with a note.
+    func testAnOlderKernelFromTheEnvironmentPassesWithANote() throws {
+        let (status, report) = try doctor(environment: ["OPENBLAS_CORETYPE": "Sandybridge"])
+        XCTAssertEqual(report.kernel, "Sandybridge", "the user's choice is respected")
+        let kernelCheck = try XCTUnwrap(report.checks.first { $0.name == "BLAS kernel" })
+        XCTAssertTrue(kernelCheck.ok)
+        guard let best = report.bestKernel, best.lowercased() != "sandybridge",
+              !["prescott", "core2", "nehalem"].contains(best.lowercased()) else {
+            return XCTAssertNil(kernelCheck.note, "nothing better on this CPU")
+        }
+        XCTAssertEqual(status, 0, "\(report.checks.filter { !$0.ok })")
+        let note = try XCTUnwrap(kernelCheck.note)
+        XCTAssertTrue(note.contains("OPENBLAS_CORETYPE=Sandybridge") && note.contains(best), note)
+
+        let text = try AblateBinary.run(["doctor", "--size", "64"], environment: ["OPENBLAS_CORETYPE": "Sandybridge"])
+        XCTAssertTrue(text.standardOutput.contains("note: OPENBLAS_CORETYPE=Sandybridge"), text.standardOutput)
     }
 
     func testMissingOpenBLASFallsBackAndFails() throws {
