@@ -93,8 +93,9 @@ public struct MultiHeadAttention: Sendable {
         public let probabilities: Tensor
         /// (B,Tq,C) the heads' outputs side by side, the input of the output projection.
         public let context: Tensor
-        // scratch: the mask of one example, and the backward's intermediate gradients
-        let mask: Tensor, dcontext: Tensor, dprobabilities: Tensor, dscores: Tensor, dq: Tensor, dk: Tensor, dv: Tensor
+        // scratch: the mask of one example (ALiBi) or the number of keys each query keeps (causal and
+        // padding masks, applied by the kept-prefix softmax), and the backward's intermediate gradients
+        let mask: Tensor, kept: UnsafeMutablePointer<Int32>, dcontext: Tensor, dprobabilities: Tensor, dscores: Tensor, dq: Tensor, dk: Tensor, dv: Tensor
         /// True after `forward`, false after a decode step (which leaves nothing to differentiate).
         var canBackward = false
 
@@ -109,6 +110,8 @@ public struct MultiHeadAttention: Sendable {
             probabilities = Tensor(shape: [B, H, Tq, Tk])
             context = Tensor(shape: [B, Tq, C])
             mask = Tensor(shape: [H, Tq, Tk])
+            kept = UnsafeMutablePointer<Int32>.allocate(capacity: Tq)
+            kept.initialize(repeating: 0, count: Tq)
             dcontext = Tensor(shape: [B, Tq, C])
             dprobabilities = Tensor(shape: [B, H, Tq, Tk])
             dscores = Tensor(shape: [B, H, Tq, Tk])
@@ -116,6 +119,8 @@ public struct MultiHeadAttention: Sendable {
             dk = Tensor(shape: [B, Tk, C])
             dv = Tensor(shape: [B, Tk, C])
         }
+
+        deinit { kept.deallocate() }
 
         /// The attention probabilities of example b, head h, query i, over the keyLength keys of the last call.
         public func probabilities(example b: Int, head h: Int, query i: Int) -> [Float] {
@@ -237,15 +242,22 @@ public struct MultiHeadAttention: Sendable {
                         a: queries + qb, lda: C, strideA: D, b: keys + kb, ldb: C, strideB: D,
                         beta: 0, c: p + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
             // P_h = softmax(scale * S_h + mask), in place
-            var maskRows = 0
             if needsMask {
                 let validKeys = keyLengths.map { Int($0[b]) } ?? Tk
                 precondition(validKeys >= 0 && validKeys <= Tk, "MultiHeadAttention: keyLengths[\(b)] = \(validKeys) is outside 0...\(Tk)")
-                maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
-                                    causal: causal, validKeys: validKeys)
+                if positions == .alibi {
+                    let maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
+                                            causal: causal, validKeys: validKeys)
+                    softmaxForward(out: p + pb, inp: p + pb, mask: a.mask.data, maskRows: maskRows, scale: scale, rows: H * Tq, cols: Tk)
+                } else {
+                    // causal and padding masks keep a prefix of the keys: no mask in memory, no exp of dropped keys
+                    fillKept(a.kept, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition, causal: causal,
+                             validKeys: validKeys)
+                    softmaxForward(out: p + pb, inp: p + pb, scale: scale, kept: a.kept, keptRows: Tq, rows: H * Tq, cols: Tk)
+                }
+            } else {
+                softmaxForward(out: p + pb, inp: p + pb, mask: nil, maskRows: 0, scale: scale, rows: H * Tq, cols: Tk)
             }
-            softmaxForward(out: p + pb, inp: p + pb, mask: needsMask ? UnsafePointer(a.mask.data) : nil, maskRows: maskRows,
-                           scale: scale, rows: H * Tq, cols: Tk)
             // context_h = P_h V_h, into the head's columns (Tq,D)
             gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
                         a: p + pb, lda: Tk, strideA: Tq * Tk, b: values + kb, ldb: C, strideB: D,
