@@ -7,7 +7,7 @@
 // Accuracy (checked against Float64 in VectorMathTests on 10^5 points of [-90, 90]):
 //   vectorExp:     relative error below 2e-7 on [-87.3, 88.3], gradual underflow below (subnormal results
 //                  as expf gives them), exactly 0 below -104 (so exp(-inf) = 0); e^88.3 above 88.3.
-//   vectorTanh:    relative error below 4e-7 everywhere (odd polynomial for |x| < 0.625).
+//   vectorTanh:    relative error below 4e-7 everywhere (a rational approximation, no exp).
 //   vectorSigmoid: relative error below 4e-7 for x > -87.3, tiny positive (subnormal) values below.
 // The results do not depend on where a value sits in a vector, and the same inputs always give the same
 // bits, so kernels built on them are deterministic.
@@ -45,22 +45,28 @@ public func vectorExp(_ x: FloatVector) -> FloatVector {
     return (p * scale1 * scale2).replacing(with: 0, where: tooSmall)
 }
 
-/// tanh(x) for each lane: x + x^3 P(x^2) for |x| < 0.625 (Cephes tanhf), otherwise
-/// sign(x) (1 - e) / (1 + e) with e = exp(-2|x|), which never overflows.
+/// tanh(x) for each lane, as the rational function Eigen uses (`generic_fast_tanh_float`): x P(x^2) / Q(x^2)
+/// with P of degree 6 and Q of degree 3, on x clamped to +-7.9053 (where tanh rounds to +-1 in Float32),
+/// and x itself for |x| < 0.0004. No exp, one division: about a third of the work of (1 - e) / (1 + e).
 @inlinable @inline(__always)
 public func vectorTanh(_ x: FloatVector) -> FloatVector {
-    let magnitude = x.replacing(with: -x, where: x .< 0)
-    let e = vectorExp(-2 * magnitude)
-    var large = (1 - e) / (1 + e)
-    large.replace(with: -large, where: x .< 0)
-    let z = x * x
-    var p = FloatVector(repeating: -5.704_988_727_45e-3)
-    p = p * z + 2.063_908_879_54e-2
-    p = p * z - 5.373_971_555_31e-2
-    p = p * z + 1.333_144_220_36e-1
-    p = p * z - 3.333_328_194_22e-1
-    let small = p * z * x + x
-    return large.replacing(with: small, where: magnitude .< 0.625)
+    let bound: Float = 7.905_311_107_635_498_05
+    let clamped = x.replacing(with: bound, where: x .> bound).replacing(with: -bound, where: x .< -bound)
+    let z = clamped * clamped
+    var p = FloatVector(repeating: -2.760_768_477_423_55e-16)
+    p = p * z + 2.000_187_904_824_77e-13
+    p = p * z - 8.604_671_522_137_35e-11
+    p = p * z + 5.122_297_090_371_14e-8
+    p = p * z + 1.485_722_357_179_79e-5
+    p = p * z + 6.372_619_288_754_36e-4
+    p = p * z + 4.893_524_558_917_86e-3
+    p *= clamped
+    var q = FloatVector(repeating: 1.198_258_394_667_02e-6)
+    q = q * z + 1.185_347_056_866_54e-4
+    q = q * z + 2.268_434_632_439_00e-3
+    q = q * z + 4.893_525_185_543_85e-3
+    let tiny = x .< 0.0004 .& x .> -0.0004
+    return (p / q).replacing(with: x, where: tiny)
 }
 
 /// The logistic sigmoid 1 / (1 + e^-x) for each lane, as 1 / (1 + e) for x >= 0 and e / (1 + e) for

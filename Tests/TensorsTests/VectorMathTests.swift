@@ -9,7 +9,7 @@ import TestSupport
 final class VectorMathTests: XCTestCase {
     /// n points spread over [low, high], plus the special values each function must handle.
     private func points(_ n: Int, low: Float, high: Float, seed: UInt64) -> [Float] {
-        randomFloats(n, seed: seed, low: low, high: high) + [0, -0.0, 1e-30, -1e-30, 0.625, -0.625, 0.624_999, 87.3, -87.3, 88.3, -88.3]
+        randomFloats(n, seed: seed, low: low, high: high) + [0, -0.0, 1e-30, -1e-30, 0.0004, -0.0004, 0.000_399, 0.625, -0.625, 7.905, -7.906, 7.91, 87.3, -87.3, 88.3, -88.3]
     }
 
     /// Applies a vector function to values one whole vector at a time.
