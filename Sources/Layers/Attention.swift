@@ -177,8 +177,7 @@ public struct MultiHeadAttention: Sendable {
         let dcontext = a.dcontext.data, dp = a.dprobabilities.data, ds = a.dscores.data
         let dq = a.dq.data, dk = a.dk.data, dv = a.dv.data
         // out = context W_o^T + b_o
-        dcontext.update(repeating: 0, count: B * Tq * C)
-        output.backward(dinp: dcontext, dout: dout, inp: a.context.data, rows: B * Tq, parameters: parameters)
+        output.backward(dinp: dcontext, dout: dout, inp: a.context.data, rows: B * Tq, parameters: parameters, accumulate: false)
         for b in 0..<B {
             let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
             // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T   (Tq,Tk)

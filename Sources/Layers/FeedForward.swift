@@ -95,14 +95,15 @@ public struct FeedForward: Sendable {
         precondition(rows <= activations.maxRows, "FeedForward: \(rows) rows but activations for \(activations.maxRows)")
         let count = rows * hiddenSize
         let dActivated = activations.activatedGradient.data, dHidden = activations.hiddenGradient.data
-        dActivated.update(repeating: 0, count: count)
-        dHidden.update(repeating: 0, count: count)
-        // out = activated W2^T + b2
-        output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters)
+        // out = activated W2^T + b2 (dActivated has no other contribution: written, not accumulated)
+        output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters,
+                        accumulate: false)
         // activated = act(hidden)
         switch activation {
-        case .relu: reluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
-        case .gelu: geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+        case .relu: reluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count, accumulate: false)
+        case .gelu:
+            dHidden.update(repeating: 0, count: count)
+            geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
         }
         // hidden = inp W1^T + b1
         input.backward(dinp: dinp, dout: dHidden, inp: inp, rows: rows, parameters: parameters)

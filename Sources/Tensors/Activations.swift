@@ -25,21 +25,24 @@ public func reluForwardNaive(out: UnsafeMutablePointer<Float>, inp: UnsafePointe
     }
 }
 
-/// The backward of `reluForward`: dinp += dout * [inp > 0], vectorised.
+/// The backward of `reluForward`: dinp += dout * [inp > 0], vectorised; with `accumulate: false`,
+/// dinp = dout * [inp > 0] (written over, so the caller need not zero it; dinp may then be dout).
 ///
 /// At inp == 0 exactly the derivative is taken as 0 (the subgradient PyTorch and llm.c use).
-public func reluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
+public func reluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int,
+                         accumulate: Bool = true) {
     // inp is (count), dout is (count), dinp is (count)
     let width = FloatVector.scalarCount
     var i = 0
     while i + width <= count {
         // forward: out = inp > 0 ? inp : 0
         let g = loadVector(dout + i).replacing(with: 0, where: .!(loadVector(inp + i) .> 0))
-        storeVector(loadVector(dinp + i) + g, dinp + i)
+        storeVector(accumulate ? loadVector(dinp + i) + g : g, dinp + i)
         i += width
     }
     while i < count {
-        dinp[i] += inp[i] > 0 ? dout[i] : 0
+        let g: Float = inp[i] > 0 ? dout[i] : 0
+        dinp[i] = accumulate ? dinp[i] + g : g
         i += 1
     }
 }

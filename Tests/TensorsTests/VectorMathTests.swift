@@ -153,6 +153,11 @@ final class VectorMathTests: XCTestCase {
             reluBackward(dinp: dFast.data, dout: g.data, inp: x.data, count: count)
             reluBackwardNaive(dinp: dNaive.data, dout: g.data, inp: x.data, count: count)
             XCTAssertEqual(dFast.array, dNaive.array, "relu backward, \(count) values")
+            // written over rather than added: the naive twin on a zeroed buffer
+            let written = Tensor(shape: [count], values: start), fromZero = Tensor(shape: [count])
+            reluBackward(dinp: written.data, dout: g.data, inp: x.data, count: count, accumulate: false)
+            reluBackwardNaive(dinp: fromZero.data, dout: g.data, inp: x.data, count: count)
+            XCTAssertEqual(written.array, fromZero.array, "relu backward without accumulation, \(count) values")
         }
     }
 
