@@ -212,6 +212,28 @@ public func softmaxBackward(
     }
 }
 
+/// Backward of the kept-prefix `softmaxForward`, accumulated into the first `kept[r % keptRows]`
+/// columns of each row of `dinp`; the other columns (out = 0 there) are left as they are.
+///
+///     dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < kept} dout[r, k] * out[r, k])    for c < kept
+///
+/// Equals `softmaxBackward` wherever dout is finite, and reads neither dout nor out past the prefix.
+/// Shapes: dinp, dout and out are (rows, cols), kept is (keptRows).
+public func softmaxBackward(
+    dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
+    scale: Float, kept: UnsafePointer<Int32>, keptRows: Int, rows: Int, cols: Int
+) {
+    // dout and out are (rows, cols), kept is (keptRows), dinp is (rows, cols)
+    precondition(rows >= 0 && cols >= 0, "softmaxBackward: sizes must be non-negative, got (\(rows), \(cols))")
+    precondition(keptRows > 0 && rows % keptRows == 0,
+                 "softmaxBackward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
+    for r in 0..<rows {
+        let n = Int(kept[r % keptRows])
+        precondition(n >= 0 && n <= cols, "softmaxBackward: kept[\(r % keptRows)] = \(n) is outside 0...\(cols)")
+        softmaxBackward(dinp: dinp + r * cols, dout: dout + r * cols, out: out + r * cols, scale: scale, rows: 1, cols: n)
+    }
+}
+
 /// The naive twin of `softmaxBackward`.
 public func softmaxBackwardNaive(
     dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,

@@ -133,6 +133,16 @@ final class VectorMathTests: XCTestCase {
                 softmaxForwardNaive(out: naive.data, inp: x.data, mask: mask.data, maskRows: period, scale: 1.3, rows: rows, cols: cols)
                 assertClose(fast.array, doubles(naive), relative: 2e-6, absolute: 1e-9, "kept-prefix softmax (\(rows), \(cols)) period \(period)")
                 for (f, n) in zip(fast.array, naive.array) where n == 0 { XCTAssertEqual(f, 0, "a dropped entry is exactly 0") }
+                // the backward over the kept prefix equals the full backward (out is 0 past the prefix)
+                let g = randomTensor([rows, cols], seed: 50 + UInt64(index))
+                let start = randomFloats(rows * cols, seed: 51 + UInt64(index))
+                let dFast = Tensor(shape: [rows, cols], values: start), dNaive = Tensor(shape: [rows, cols], values: start)
+                kept.withUnsafeBufferPointer {
+                    softmaxBackward(dinp: dFast.data, dout: g.data, out: naive.data, scale: 1.3, kept: $0.baseAddress!, keptRows: period,
+                                    rows: rows, cols: cols)
+                }
+                softmaxBackwardNaive(dinp: dNaive.data, dout: g.data, out: naive.data, scale: 1.3, rows: rows, cols: cols)
+                assertClose(dFast.array, doubles(dNaive), relative: 1e-5, absolute: 1e-6, "kept-prefix softmax backward (\(rows), \(cols))")
             }
         }
     }
