@@ -311,9 +311,15 @@ extension MultiHeadAttention {
     static let queryBlockRows = 32
 
     /// Calls body(firstRow, rows, keys) for consecutive blocks of at most `queryBlockRows` queries, keys
-    /// being the most keys any query of the block keeps. kept is (Tq).
+    /// being the most keys any query of the block keeps; one block of all Tq queries when they all keep
+    /// the same number of keys (padding without a causal mask), as smaller blocks would save nothing.
+    /// kept is (Tq).
     @inline(__always)
     func forEachQueryBlock(kept: UnsafePointer<Int32>, queryLength Tq: Int, _ body: (Int, Int, Int) -> Void) {
+        if (0..<Tq).allSatisfy({ kept[$0] == kept[0] }) {
+            body(0, Tq, Int(kept[0]))
+            return
+        }
         var i0 = 0
         while i0 < Tq {
             let rows = min(MultiHeadAttention.queryBlockRows, Tq - i0)
