@@ -221,13 +221,10 @@ public struct GRU: Sendable {
 
     /// The backward of `step` at slot `time`: accumulates (+=) into `dinput` (optional), `dstate` and
     /// the parameter gradients. `input`, `state` and the sizes must be those of the matching `step`.
-    /// With `weightGradients: false` the weight and bias gradients are left for one call of
-    /// `stepWeightGradients` after the last step: two GEMMs over all steps instead of four small ones
-    /// per step. Shapes: dinput (B,I), dstate (B,H), dnewState (B,H), input (B,I), state (B,H).
+    /// Shapes: dinput (B,I), dstate (B,H), dnewState (B,H), input (B,I), state (B,H).
     public func stepBackward(dinput: UnsafeMutablePointer<Float>?, dstate: UnsafeMutablePointer<Float>,
                              dnewState: UnsafePointer<Float>, input: UnsafePointer<Float>, state: UnsafePointer<Float>,
-                             batch B: Int, time: Int, activations: Activations, parameters: ParameterSet,
-                             weightGradients: Bool = true) {
+                             batch B: Int, time: Int, activations: Activations, parameters: ParameterSet) {
         // dnewState is (B,H); dInput and dHidden, the projection gradients, are (B,3H) at slot time
         checkSizes(batch: B, length: time + 1, activations: activations)
         precondition(UnsafePointer(dstate) != dnewState, "GRU.stepBackward: dstate must not be dnewState")
@@ -244,40 +241,17 @@ public struct GRU: Sendable {
         // forward: hiddenProjection = state W_hh^T + b_hh
         gemm(transposeA: false, transposeB: false, m: B, n: H, k: G, alpha: 1, a: dHidden, lda: G,
              b: parameters.value(weightHidden), ldb: H, beta: 1, c: dstate, ldc: H)
+        gemm(transposeA: true, transposeB: false, m: G, n: H, k: B, alpha: 1, a: dHidden, lda: G,
+             b: state, ldb: H, beta: 1, c: parameters.gradient(weightHidden), ldc: H)
+        addBiasBackward(dbias: parameters.gradient(biasHidden), dout: dHidden, rows: B, cols: G)
         // forward: inputProjection = input W_ih^T + b_ih
         if let dinput {
             gemm(transposeA: false, transposeB: false, m: B, n: I, k: G, alpha: 1, a: dInput, lda: G,
                  b: parameters.value(weightInput), ldb: I, beta: 1, c: dinput, ldc: I)
         }
-        if weightGradients {
-            stepWeightGradients(inputs: input, states: state, batch: B, steps: 1, firstTime: time,
-                                activations: activations, parameters: parameters)
-        }
-    }
-
-    /// The weight and bias gradients of the steps at slots firstTime..<firstTime+steps, whose
-    /// `stepBackward` ran with `weightGradients: false`:
-    ///
-    ///     dW_hh += sum_t dHidden_t^T state_t,   db_hh += column sums of dHidden_t
-    ///     dW_ih += sum_t dInput_t^T input_t,    db_ih += column sums of dInput_t
-    ///
-    /// as one GEMM each over all steps x rows. inputs (steps,B,I) and states (steps,B,H) hold each step's
-    /// input and previous state, step t at inputs + t*B*I and states + t*B*H (as a decoder keeps them).
-    public func stepWeightGradients(inputs: UnsafePointer<Float>, states: UnsafePointer<Float>, batch B: Int, steps: Int,
-                                    firstTime: Int = 0, activations: Activations, parameters: ParameterSet) {
-        // dInput and dHidden are (steps,B,3H) from slot firstTime
-        checkSizes(batch: B, length: firstTime + steps, activations: activations)
-        let I = inputSize, H = hiddenSize, G = 3 * hiddenSize, rows = steps * B
-        let dInput = activations.inputProjectionGradient.data + firstTime * B * G
-        let dHidden = activations.hiddenProjectionGradient.data + firstTime * B * G
-        // forward: hiddenProjection = state W_hh^T + b_hh
-        gemm(transposeA: true, transposeB: false, m: G, n: H, k: rows, alpha: 1, a: dHidden, lda: G,
-             b: states, ldb: H, beta: 1, c: parameters.gradient(weightHidden), ldc: H)
-        addBiasBackward(dbias: parameters.gradient(biasHidden), dout: dHidden, rows: rows, cols: G)
-        // forward: inputProjection = input W_ih^T + b_ih
-        gemm(transposeA: true, transposeB: false, m: G, n: I, k: rows, alpha: 1, a: dInput, lda: G,
-             b: inputs, ldb: I, beta: 1, c: parameters.gradient(weightInput), ldc: I)
-        addBiasBackward(dbias: parameters.gradient(biasInput), dout: dInput, rows: rows, cols: G)
+        gemm(transposeA: true, transposeB: false, m: G, n: I, k: B, alpha: 1, a: dInput, lda: G,
+             b: input, ldb: I, beta: 1, c: parameters.gradient(weightInput), ldc: I)
+        addBiasBackward(dbias: parameters.gradient(biasInput), dout: dInput, rows: B, cols: G)
     }
 
     // MARK: - Shared pieces

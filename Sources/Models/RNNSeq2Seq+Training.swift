@@ -179,11 +179,6 @@ extension RNNSeq2Seq {
             w.cellGradient(l)?.update(repeating: 0, count: B * config.hidden)
         }
         for t in stride(from: Tt - 1, through: 0, by: -1) { decoderStepBackward(t, workspace: w) }
-        // the decoder cells' weight gradients, left by the steps: one GEMM over all steps per weight
-        for l in 0..<config.layers {
-            decoder[l].stepWeightGradients(inputs: decoderInput(l, step: 0, w), states: w.state(l, slot: 0), batch: B, steps: Tt,
-                                           activations: w.decoderActivations[l], parameters: parameters)
-        }
         // x_t = dropout(embed(y_{t-1}))  =>  dembed = dx * mask
         if w.dropoutUsed {
             multiply(out: w.targetEmbeddedGradient.data, a: w.targetEmbeddedGradient.data, b: w.targetMask.data, count: B * Tt * E)
@@ -222,7 +217,7 @@ extension RNNSeq2Seq {
             decoder[l].stepBackward(dinput: dInput, dstate: dPrevious, dcell: dPreviousCell, dnewState: w.stateGradients[l].data,
                                     dnewCell: w.cellGradient(l), input: decoderInput(l, step: t, w), state: w.state(l, slot: t),
                                     cell: w.cell(l, slot: t), batch: B, time: t, activations: w.decoderActivations[l],
-                                    parameters: parameters, deferWeightGradients: true)
+                                    parameters: parameters)
             copyValues(out: w.stateGradients[l].data, inp: dPrevious, count: B * H)
             if let dPreviousCell, let dCell = w.cellGradient(l) { copyValues(out: dCell, inp: dPreviousCell, count: B * H) }
             if l > 0 {

@@ -324,30 +324,18 @@ enum RecurrentLayer: Sendable {
     }
 
     /// The backward of `step`: accumulates into `dinput`, `dstate`, `dcell` and the parameter gradients.
-    /// With `deferWeightGradients` a GRU leaves its weight gradients to `stepWeightGradients` (one GEMM
-    /// over all steps); an LSTM computes them here either way.
     func stepBackward(dinput: UnsafeMutablePointer<Float>, dstate: UnsafeMutablePointer<Float>, dcell: UnsafeMutablePointer<Float>?,
                       dnewState: UnsafePointer<Float>, dnewCell: UnsafePointer<Float>?, input: UnsafePointer<Float>,
                       state: UnsafePointer<Float>, cell: UnsafePointer<Float>?, batch B: Int, time: Int,
-                      activations: Activations, parameters: ParameterSet, deferWeightGradients: Bool = false) {
+                      activations: Activations, parameters: ParameterSet) {
         switch (self, activations) {
         case let (.gru(layer), .gru(a)):
             layer.stepBackward(dinput: dinput, dstate: dstate, dnewState: dnewState, input: input, state: state, batch: B,
-                               time: time, activations: a, parameters: parameters, weightGradients: !deferWeightGradients)
+                               time: time, activations: a, parameters: parameters)
         case let (.lstm(layer), .lstm(a)):
             layer.stepBackward(dinput: dinput, dstate: dstate, dcell: dcell!, dnewState: dnewState, dnewCell: dnewCell,
                                input: input, state: state, cell: cell!, batch: B, time: time, activations: a, parameters: parameters)
         default: preconditionFailure("RecurrentLayer: activations of the other cell")
-        }
-    }
-
-    /// The weight gradients `stepBackward(deferWeightGradients: true)` left, for steps 0..<steps (a GRU;
-    /// nothing to do for an LSTM). inputs (steps,B,I) and states (steps,B,H): each step's input and
-    /// previous state.
-    func stepWeightGradients(inputs: UnsafePointer<Float>, states: UnsafePointer<Float>, batch B: Int, steps: Int,
-                             activations: Activations, parameters: ParameterSet) {
-        if case let (.gru(layer), .gru(a)) = (self, activations) {
-            layer.stepWeightGradients(inputs: inputs, states: states, batch: B, steps: steps, activations: a, parameters: parameters)
         }
     }
 }
