@@ -38,7 +38,8 @@ public struct FeedForward: Sendable {
         public let activated: Tensor
         /// (maxRows, dFF): backward scratch, d loss / d activated.
         public let activatedGradient: Tensor
-        /// (maxRows, dFF): backward scratch, d loss / d hidden.
+        /// (maxRows, dFF): backward scratch, d loss / d hidden with GELU (ReLU writes it in place over
+        /// activatedGradient, and this buffer stays untouched: zero pages, not resident).
         public let hiddenGradient: Tensor
 
         public init(maxRows: Int, hiddenSize: Int) {
@@ -98,14 +99,19 @@ public struct FeedForward: Sendable {
         // out = activated W2^T + b2 (dActivated has no other contribution: written, not accumulated)
         output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters,
                         accumulate: false)
-        // activated = act(hidden)
+        // activated = act(hidden) (ReLU's gradient is written in place over dActivated: dHidden's buffer
+        // is not even touched)
+        let dHiddenUsed: UnsafeMutablePointer<Float>
         switch activation {
-        case .relu: reluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count, accumulate: false)
+        case .relu:
+            reluBackward(dinp: dActivated, dout: dActivated, inp: activations.hidden.data, count: count, accumulate: false)
+            dHiddenUsed = dActivated
         case .gelu:
             dHidden.update(repeating: 0, count: count)
             geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+            dHiddenUsed = dHidden
         }
         // hidden = inp W1^T + b1
-        input.backward(dinp: dinp, dout: dHidden, inp: inp, rows: rows, parameters: parameters)
+        input.backward(dinp: dinp, dout: dHiddenUsed, inp: inp, rows: rows, parameters: parameters)
     }
 }
