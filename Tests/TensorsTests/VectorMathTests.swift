@@ -205,6 +205,29 @@ final class VectorMathTests: XCTestCase {
                 assertClose(dFast.array, doubles(dNaive), relative: gradientTolerance, absolute: gradientTolerance, "layer norm dinp (\(rows), \(cols))")
                 assertClose(dwFast.array, doubles(dwNaive), relative: gradientTolerance, absolute: gradientTolerance, "layer norm dweight")
                 assertClose(dbFast.array, doubles(dbNaive), relative: gradientTolerance, absolute: gradientTolerance, "layer norm dbias")
+                // written over rather than added: the naive twin on a zeroed buffer
+                let written = Tensor(shape: [rows, cols], values: start), fromZero = Tensor(shape: [rows, cols])
+                layerNormBackward(dinp: written.data, dweight: nil, dbias: nil, dout: g.data, inp: x.data, weight: w,
+                                  mean: meanNaive.data, rstd: rstdNaive.data, rows: rows, cols: cols, accumulate: false)
+                layerNormBackwardNaive(dinp: fromZero.data, dweight: nil, dbias: nil, dout: g.data, inp: x.data, weight: w,
+                                       mean: meanNaive.data, rstd: rstdNaive.data, rows: rows, cols: cols)
+                assertClose(written.array, doubles(fromZero), relative: gradientTolerance, absolute: gradientTolerance,
+                            "layer norm dinp without accumulation (\(rows), \(cols))")
+
+                // residual + layer norm in one pass against add then the naive layer norm
+                let f = randomTensor([rows, cols], seed: seed + 6)
+                let summedFused = Tensor(shape: [rows, cols]), outFused = Tensor(shape: [rows, cols])
+                let summedNaive = Tensor(shape: [rows, cols]), outReference = Tensor(shape: [rows, cols])
+                let meanFused = Tensor(shape: [rows]), rstdFused = Tensor(shape: [rows])
+                residualLayerNormForward(out: outFused.data, summed: summedFused.data, mean: meanFused.data, rstd: rstdFused.data,
+                                         x: x.data, f: f.data, weight: w, bias: b, rows: rows, cols: cols)
+                add(out: summedNaive.data, a: x.data, b: f.data, count: rows * cols)
+                layerNormForwardNaive(out: outReference.data, mean: meanNaive.data, rstd: rstdNaive.data, inp: summedNaive.data,
+                                      weight: w, bias: b, rows: rows, cols: cols)
+                XCTAssertEqual(summedFused.array, summedNaive.array, "the residual sum (\(rows), \(cols))")
+                assertClose(outFused.array, doubles(outReference), relative: tolerance, absolute: tolerance,
+                            "residual layer norm (\(rows), \(cols)) affine \(affine)")
+                assertClose(meanFused.array, doubles(meanNaive), relative: tolerance, absolute: tolerance, "residual layer norm mean")
             }
         }
     }
