@@ -2,6 +2,12 @@
 // The package layout follows DESIGN.md: one target per part, dependencies only point down the list.
 import PackageDescription
 
+// Opt-in code generation for a CPU family, for the vectorised kernels (Tensors, Layers, Models, Training):
+// `ABLATE_TARGET_CPU=haswell swift build -c release` lets the 8-lane SIMD code use AVX2 (one register
+// instead of two SSE halves; W3 about 22% faster, see docs/performance.md). Such a binary stops with an
+// illegal instruction on a CPU without AVX2, so the default build stays portable (baseline x86-64).
+let kernelSettings: [SwiftSetting] = Context.environment["ABLATE_TARGET_CPU"].map { [.unsafeFlags(["-target-cpu", $0])] } ?? []
+
 let package = Package(
     name: "ablate",
     platforms: [.macOS(.v13)],
@@ -20,15 +26,15 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
         // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
-        .target(name: "Layers", dependencies: ["Tensors"]),
+        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
-        .target(name: "Models", dependencies: ["Layers", "Tensors"]),
+        .target(name: "Models", dependencies: ["Layers", "Tensors"], swiftSettings: kernelSettings),
         // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
         .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
-        .target(name: "Training", dependencies: ["Tensors", "Models", "Tasks"]),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Tasks"], swiftSettings: kernelSettings),
         // Experiment files: the TOML schema, validation with file:line messages, sweep expansion, run keys.
         .target(name: "Experiments", dependencies: ["Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store (GRDB).

@@ -93,10 +93,14 @@ public struct MultiHeadAttention: Sendable {
         public let probabilities: Tensor
         /// (B,Tq,C) the heads' outputs side by side, the input of the output projection.
         public let context: Tensor
-        // scratch: the mask of one example, and the backward's intermediate gradients
-        let mask: Tensor, dcontext: Tensor, dprobabilities: Tensor, dscores: Tensor, dq: Tensor, dk: Tensor, dv: Tensor
+        // scratch: the mask of one example (ALiBi) or the number of keys each query keeps (causal and
+        // padding masks, applied by the kept-prefix softmax), and the backward's intermediate gradients
+        let mask: Tensor, kept: UnsafeMutablePointer<Int32>, dcontext: Tensor, dprobabilities: Tensor, dscores: Tensor, dq: Tensor, dk: Tensor, dv: Tensor
         /// True after `forward`, false after a decode step (which leaves nothing to differentiate).
         var canBackward = false
+        /// True when the last call masked with `kept` (B,Tq), the number of keys each query keeps (a
+        /// causal or padding mask without ALiBi): the products then skip the keys no query of a block keeps.
+        var keptPrefix = false
 
         init(maxBatch B: Int, maxQueryLength Tq: Int, maxKeyLength Tk: Int, modelSize C: Int, heads H: Int) {
             precondition(B > 0 && Tq > 0 && Tk > 0, "attention activations need positive sizes, got (\(B), \(Tq), \(Tk))")
@@ -109,6 +113,8 @@ public struct MultiHeadAttention: Sendable {
             probabilities = Tensor(shape: [B, H, Tq, Tk])
             context = Tensor(shape: [B, Tq, C])
             mask = Tensor(shape: [H, Tq, Tk])
+            kept = UnsafeMutablePointer<Int32>.allocate(capacity: B * Tq)
+            kept.initialize(repeating: 0, count: B * Tq)
             dcontext = Tensor(shape: [B, Tq, C])
             dprobabilities = Tensor(shape: [B, H, Tq, Tk])
             dscores = Tensor(shape: [B, H, Tq, Tk])
@@ -116,6 +122,8 @@ public struct MultiHeadAttention: Sendable {
             dk = Tensor(shape: [B, Tk, C])
             dv = Tensor(shape: [B, Tk, C])
         }
+
+        deinit { kept.deallocate() }
 
         /// The attention probabilities of example b, head h, query i, over the keyLength keys of the last call.
         public func probabilities(example b: Int, head h: Int, query i: Int) -> [Float] {
@@ -172,32 +180,35 @@ public struct MultiHeadAttention: Sendable {
         let dcontext = a.dcontext.data, dp = a.dprobabilities.data, ds = a.dscores.data
         let dq = a.dq.data, dk = a.dk.data, dv = a.dv.data
         // out = context W_o^T + b_o
-        dcontext.update(repeating: 0, count: B * Tq * C)
-        output.backward(dinp: dcontext, dout: dout, inp: a.context.data, rows: B * Tq, parameters: parameters)
-        for b in 0..<B {
-            let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
-            // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T   (Tq,Tk)
-            gemmBatched(transposeA: false, transposeB: true, m: Tq, n: Tk, k: D, alpha: 1,
-                        a: dcontext + qb, lda: C, strideA: D, b: v + kb, ldb: C, strideB: D,
-                        beta: 0, c: dp + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
-            //                       and dV_h = P_h^T dcontext_h  (Tk,D)
-            gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
-                        a: p + pb, lda: Tk, strideA: Tq * Tk, b: dcontext + qb, ldb: C, strideB: D,
-                        beta: 0, c: dv + kb, ldc: C, strideC: D, batch: H)
-        }
-        // P = softmax(scale * S + mask)  =>  dS (the mask is a constant)
-        ds.update(repeating: 0, count: B * H * Tq * Tk)
-        softmaxBackward(dinp: ds, dout: dp, out: p, scale: scale, rows: B * H * Tq, cols: Tk)
-        for b in 0..<B {
-            let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
-            // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h   (Tq,D)
-            gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
-                        a: ds + pb, lda: Tk, strideA: Tq * Tk, b: k + kb, ldb: C, strideB: D,
-                        beta: 0, c: dq + qb, ldc: C, strideC: D, batch: H)
-            //                    and dK_h = dS_h^T Q_h  (Tk,D)
-            gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
-                        a: ds + pb, lda: Tk, strideA: Tq * Tk, b: q + qb, ldb: C, strideB: D,
-                        beta: 0, c: dk + kb, ldc: C, strideC: D, batch: H)
+        output.backward(dinp: dcontext, dout: dout, inp: a.context.data, rows: B * Tq, parameters: parameters, accumulate: false)
+        if a.keptPrefix {
+            backwardKeptPrefix(a, batch: B, queryLength: Tq, keyLength: Tk)
+        } else {
+            for b in 0..<B {
+                let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
+                // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T   (Tq,Tk)
+                gemmBatched(transposeA: false, transposeB: true, m: Tq, n: Tk, k: D, alpha: 1,
+                            a: dcontext + qb, lda: C, strideA: D, b: v + kb, ldb: C, strideB: D,
+                            beta: 0, c: dp + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
+                //                       and dV_h = P_h^T dcontext_h  (Tk,D)
+                gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
+                            a: p + pb, lda: Tk, strideA: Tq * Tk, b: dcontext + qb, ldb: C, strideB: D,
+                            beta: 0, c: dv + kb, ldc: C, strideC: D, batch: H)
+            }
+            // P = softmax(scale * S + mask)  =>  dS (the mask is a constant)
+            ds.update(repeating: 0, count: B * H * Tq * Tk)
+            softmaxBackward(dinp: ds, dout: dp, out: p, scale: scale, rows: B * H * Tq, cols: Tk)
+            for b in 0..<B {
+                let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
+                // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h   (Tq,D)
+                gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
+                            a: ds + pb, lda: Tk, strideA: Tq * Tk, b: k + kb, ldb: C, strideB: D,
+                            beta: 0, c: dq + qb, ldc: C, strideC: D, batch: H)
+                //                    and dK_h = dS_h^T Q_h  (Tk,D)
+                gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
+                            a: ds + pb, lda: Tk, strideA: Tq * Tk, b: q + qb, ldb: C, strideB: D,
+                            beta: 0, c: dk + kb, ldc: C, strideC: D, batch: H)
+            }
         }
         if positions == .rope {
             // Q = R(position) Q'  =>  dQ' = R(position)^T dQ = R(-position) dQ
@@ -230,30 +241,137 @@ public struct MultiHeadAttention: Sendable {
         let C = modelSize, H = heads, D = headSize
         let p = a.probabilities.data, context = a.context.data
         let needsMask = causal || keyLengths != nil || positions == .alibi
-        for b in 0..<B {
-            let qb = b * Tq * C, kb = b * keyBatchStride, pb = b * H * Tq * Tk
-            // S_h = Q_h K_h^T, the raw scores (Tq,Tk), written where the probabilities go
-            gemmBatched(transposeA: false, transposeB: true, m: Tq, n: Tk, k: D, alpha: 1,
-                        a: queries + qb, lda: C, strideA: D, b: keys + kb, ldb: C, strideB: D,
-                        beta: 0, c: p + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
-            // P_h = softmax(scale * S_h + mask), in place
-            var maskRows = 0
-            if needsMask {
+        a.keptPrefix = needsMask && positions != .alibi
+        if a.keptPrefix {
+            // causal and padding masks keep a prefix of the keys: no mask in memory, no exp of dropped
+            // keys, and no product over keys that no query of a block keeps
+            for b in 0..<B {
                 let validKeys = keyLengths.map { Int($0[b]) } ?? Tk
                 precondition(validKeys >= 0 && validKeys <= Tk, "MultiHeadAttention: keyLengths[\(b)] = \(validKeys) is outside 0...\(Tk)")
-                maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
-                                    causal: causal, validKeys: validKeys)
+                fillKept(a.kept + b * Tq, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition, causal: causal,
+                         validKeys: validKeys)
+                let qb = b * Tq * C, kb = b * keyBatchStride, pb = b * H * Tq * Tk
+                forEachQueryBlock(kept: a.kept + b * Tq, queryLength: Tq) { i0, rows, keptKeys in
+                    let pi = p + pb + i0 * Tk, ci = context + qb + i0 * C
+                    if keptKeys == 0 {
+                        // no query of the block keeps a key: zero probabilities and context
+                        for h in 0..<H { (pi + h * Tq * Tk).update(repeating: 0, count: rows * Tk) }
+                        for i in 0..<rows { (ci + i * C).update(repeating: 0, count: C) }
+                        return
+                    }
+                    // S_h = Q_h K_h^T over the block's rows and its first keptKeys keys
+                    gemmBatched(transposeA: false, transposeB: true, m: rows, n: keptKeys, k: D, alpha: 1,
+                                a: queries + qb + i0 * C, lda: C, strideA: D, b: keys + kb, ldb: C, strideB: D,
+                                beta: 0, c: pi, ldc: Tk, strideC: Tq * Tk, batch: H)
+                    // P_h = softmax(scale * S_h + mask), in place: row i keeps kept[i] <= keptKeys entries, zeros after
+                    for h in 0..<H {
+                        softmaxForward(out: pi + h * Tq * Tk, inp: pi + h * Tq * Tk, scale: scale, kept: a.kept + b * Tq + i0,
+                                       keptRows: rows, rows: rows, cols: Tk)
+                    }
+                    // context_h = P_h V_h over the kept keys (the others have probability 0)
+                    gemmBatched(transposeA: false, transposeB: false, m: rows, n: D, k: keptKeys, alpha: 1,
+                                a: pi, lda: Tk, strideA: Tq * Tk, b: values + kb, ldb: C, strideB: D,
+                                beta: 0, c: ci, ldc: C, strideC: D, batch: H)
+                }
             }
-            softmaxForward(out: p + pb, inp: p + pb, mask: needsMask ? UnsafePointer(a.mask.data) : nil, maskRows: maskRows,
-                           scale: scale, rows: H * Tq, cols: Tk)
-            // context_h = P_h V_h, into the head's columns (Tq,D)
-            gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
-                        a: p + pb, lda: Tk, strideA: Tq * Tk, b: values + kb, ldb: C, strideB: D,
-                        beta: 0, c: context + qb, ldc: C, strideC: D, batch: H)
+        } else {
+            for b in 0..<B {
+                let qb = b * Tq * C, kb = b * keyBatchStride, pb = b * H * Tq * Tk
+                // S_h = Q_h K_h^T, the raw scores (Tq,Tk), written where the probabilities go
+                gemmBatched(transposeA: false, transposeB: true, m: Tq, n: Tk, k: D, alpha: 1,
+                            a: queries + qb, lda: C, strideA: D, b: keys + kb, ldb: C, strideB: D,
+                            beta: 0, c: p + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
+                // P_h = softmax(scale * S_h + mask), in place
+                if needsMask {
+                    let validKeys = keyLengths.map { Int($0[b]) } ?? Tk
+                    precondition(validKeys >= 0 && validKeys <= Tk, "MultiHeadAttention: keyLengths[\(b)] = \(validKeys) is outside 0...\(Tk)")
+                    let maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
+                                            causal: causal, validKeys: validKeys)
+                    softmaxForward(out: p + pb, inp: p + pb, mask: a.mask.data, maskRows: maskRows, scale: scale, rows: H * Tq, cols: Tk)
+                } else {
+                    softmaxForward(out: p + pb, inp: p + pb, mask: nil, maskRows: 0, scale: scale, rows: H * Tq, cols: Tk)
+                }
+                // context_h = P_h V_h, into the head's columns (Tq,D)
+                gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
+                            a: p + pb, lda: Tk, strideA: Tq * Tk, b: values + kb, ldb: C, strideB: D,
+                            beta: 0, c: context + qb, ldc: C, strideC: D, batch: H)
+            }
         }
         a.batch = B
         a.queryLength = Tq
         a.keyLength = Tk
+    }
+}
+
+// MARK: - Kept-prefix masks
+
+extension MultiHeadAttention {
+    /// Rows of queries handled together when a mask keeps a prefix of the keys: a causal mask then lets
+    /// the products of a block skip the keys after its last query (3/8 of them at 4 blocks and more).
+    static let queryBlockRows = 32
+
+    /// Calls body(firstRow, rows, keys) for consecutive blocks of at most `queryBlockRows` queries, keys
+    /// being the most keys any query of the block keeps; one block of all Tq queries when they all keep
+    /// the same number of keys (padding without a causal mask), as smaller blocks would save nothing.
+    /// kept is (Tq).
+    @inline(__always)
+    func forEachQueryBlock(kept: UnsafePointer<Int32>, queryLength Tq: Int, _ body: (Int, Int, Int) -> Void) {
+        if (0..<Tq).allSatisfy({ kept[$0] == kept[0] }) {
+            body(0, Tq, Int(kept[0]))
+            return
+        }
+        var i0 = 0
+        while i0 < Tq {
+            let rows = min(MultiHeadAttention.queryBlockRows, Tq - i0)
+            var keys = 0
+            for i in i0..<(i0 + rows) { keys = max(keys, Int(kept[i])) }
+            body(i0, rows, keys)
+            i0 += rows
+        }
+    }
+
+    /// The backward of the kept-prefix path of `attend`, per example and query block, over the kept keys
+    /// only. Reads a.dcontext, writes a.dq, a.dk, a.dv (through dprobabilities and dscores).
+    func backwardKeptPrefix(_ a: Activations, batch B: Int, queryLength Tq: Int, keyLength Tk: Int) {
+        let C = modelSize, H = heads, D = headSize
+        let q = a.q.data, k = a.k.data, v = a.v.data, p = a.probabilities.data
+        let dcontext = a.dcontext.data, dp = a.dprobabilities.data, ds = a.dscores.data
+        let dq = a.dq.data, dk = a.dk.data, dv = a.dv.data
+        // dK and dV gather every block's share; keys no query keeps get 0
+        dk.update(repeating: 0, count: B * Tk * C)
+        dv.update(repeating: 0, count: B * Tk * C)
+        for b in 0..<B {
+            let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
+            forEachQueryBlock(kept: a.kept + b * Tq, queryLength: Tq) { i0, rows, keptKeys in
+                let dqi = dq + qb + i0 * C, dci = dcontext + qb + i0 * C, qi = q + qb + i0 * C
+                let pi = p + pb + i0 * Tk, dpi = dp + pb + i0 * Tk, dsi = ds + pb + i0 * Tk
+                if keptKeys == 0 {
+                    for i in 0..<rows { (dqi + i * C).update(repeating: 0, count: C) }
+                    return
+                }
+                // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T and dV_h += P_h^T dcontext_h, over the kept keys
+                gemmBatched(transposeA: false, transposeB: true, m: rows, n: keptKeys, k: D, alpha: 1,
+                            a: dci, lda: C, strideA: D, b: v + kb, ldb: C, strideB: D,
+                            beta: 0, c: dpi, ldc: Tk, strideC: Tq * Tk, batch: H)
+                gemmBatched(transposeA: true, transposeB: false, m: keptKeys, n: D, k: rows, alpha: 1,
+                            a: pi, lda: Tk, strideA: Tq * Tk, b: dci, ldb: C, strideB: D,
+                            beta: 1, c: dv + kb, ldc: C, strideC: D, batch: H)
+                // P = softmax(scale * S + mask)  =>  dS = scale * P * (dP - rowsum(dP * P)) on each row's kept keys
+                for h in 0..<H {
+                    let row0 = h * Tq * Tk
+                    for i in 0..<rows { (dsi + row0 + i * Tk).update(repeating: 0, count: keptKeys) }
+                    softmaxBackward(dinp: dsi + row0, dout: dpi + row0, out: pi + row0, scale: scale, kept: a.kept + b * Tq + i0,
+                                    keptRows: rows, rows: rows, cols: Tk)
+                }
+                // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h and dK_h += dS_h^T Q_h
+                gemmBatched(transposeA: false, transposeB: false, m: rows, n: D, k: keptKeys, alpha: 1,
+                            a: dsi, lda: Tk, strideA: Tq * Tk, b: k + kb, ldb: C, strideB: D,
+                            beta: 0, c: dqi, ldc: C, strideC: D, batch: H)
+                gemmBatched(transposeA: true, transposeB: false, m: keptKeys, n: D, k: rows, alpha: 1,
+                            a: dsi, lda: Tk, strideA: Tq * Tk, b: qi, ldb: C, strideB: D,
+                            beta: 1, c: dk + kb, ldc: C, strideC: D, batch: H)
+            }
+        }
     }
 }
 

@@ -69,6 +69,17 @@ extension MultiHeadAttention {
         }
     }
 
+    /// The number of keys query i keeps when the mask is causal and/or pads: keys j <= position
+    /// (firstQueryPosition + i) when `causal`, and j < validKeys. The same keys `fillMask` leaves at 0
+    /// without ALiBi. kept is (Tq).
+    func fillKept(_ kept: UnsafeMutablePointer<Int32>, queryLength Tq: Int, keyLength Tk: Int,
+                  firstQueryPosition: Int, causal: Bool, validKeys: Int) {
+        for i in 0..<Tq {
+            let visible = causal ? min(firstQueryPosition + i + 1, Tk) : Tk
+            kept[i] = Int32(max(0, min(visible, validKeys)))
+        }
+    }
+
     /// Writes the additive mask of one example's scores and returns its number of rows (`maskRows`
     /// for `softmaxForward`).
     ///

@@ -38,7 +38,8 @@ public struct FeedForward: Sendable {
         public let activated: Tensor
         /// (maxRows, dFF): backward scratch, d loss / d activated.
         public let activatedGradient: Tensor
-        /// (maxRows, dFF): backward scratch, d loss / d hidden.
+        /// (maxRows, dFF): backward scratch, d loss / d hidden with GELU (ReLU writes it in place over
+        /// activatedGradient, and this buffer stays untouched: zero pages, not resident).
         public let hiddenGradient: Tensor
 
         public init(maxRows: Int, hiddenSize: Int) {
@@ -95,16 +96,22 @@ public struct FeedForward: Sendable {
         precondition(rows <= activations.maxRows, "FeedForward: \(rows) rows but activations for \(activations.maxRows)")
         let count = rows * hiddenSize
         let dActivated = activations.activatedGradient.data, dHidden = activations.hiddenGradient.data
-        dActivated.update(repeating: 0, count: count)
-        dHidden.update(repeating: 0, count: count)
-        // out = activated W2^T + b2
-        output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters)
-        // activated = act(hidden)
+        // out = activated W2^T + b2 (dActivated has no other contribution: written, not accumulated)
+        output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters,
+                        accumulate: false)
+        // activated = act(hidden) (ReLU's gradient is written in place over dActivated: dHidden's buffer
+        // is not even touched)
+        let dHiddenUsed: UnsafeMutablePointer<Float>
         switch activation {
-        case .relu: reluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
-        case .gelu: geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+        case .relu:
+            reluBackward(dinp: dActivated, dout: dActivated, inp: activations.hidden.data, count: count, accumulate: false)
+            dHiddenUsed = dActivated
+        case .gelu:
+            dHidden.update(repeating: 0, count: count)
+            geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+            dHiddenUsed = dHidden
         }
         // hidden = inp W1^T + b1
-        input.backward(dinp: dinp, dout: dHidden, inp: inp, rows: rows, parameters: parameters)
+        input.backward(dinp: dinp, dout: dHiddenUsed, inp: inp, rows: rows, parameters: parameters)
     }
 }

@@ -266,9 +266,11 @@ public struct GRU: Sendable {
     private func projectHidden(out: UnsafeMutablePointer<Float>, state: UnsafePointer<Float>, batch B: Int,
                                parameters: ParameterSet) {
         let H = hiddenSize, G = 3 * hiddenSize
+        // each row starts as b_hh, then the GEMM adds state W_hh^T (no zeroing pass, no bias pass)
+        let bias = parameters.value(biasHidden)
+        for b in 0..<B { (out + b * G).update(from: bias, count: G) }
         gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, alpha: 1, a: state, lda: H,
-             b: parameters.value(weightHidden), ldb: H, beta: 0, c: out, ldc: G)
-        addBias(out: out, inp: out, bias: parameters.value(biasHidden), rows: B, cols: G)
+             b: parameters.value(weightHidden), ldb: H, beta: 1, c: out, ldc: G)
     }
 }
 

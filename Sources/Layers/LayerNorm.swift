@@ -67,13 +67,23 @@ public struct LayerNorm: Sendable {
     /// Accumulates d weight, d bias into the parameter gradients and d inp into `dinp`.
     ///
     /// `inp` and `activations` must be those of the matching forward.
+    /// out = LN(x + f), keeping summed = x + f (the post-LN sublayer's residual and norm in one pass).
+    /// Shapes: out, summed, x and f are (rows, C).
+    public func forwardResidual(out: UnsafeMutablePointer<Float>, summed: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+                                f: UnsafePointer<Float>, rows: Int, activations: Activations, parameters: ParameterSet) {
+        precondition(rows <= activations.maxRows, "LayerNorm: \(rows) rows but activations for \(activations.maxRows)")
+        residualLayerNormForward(out: out, summed: summed, mean: activations.mean.data, rstd: activations.rstd.data, x: x, f: f,
+                                 weight: parameters.value(weight), bias: parameters.value(bias), rows: rows, cols: size,
+                                 epsilon: epsilon)
+    }
+
     public func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
-                         rows: Int, activations: Activations, parameters: ParameterSet) {
+                         rows: Int, activations: Activations, parameters: ParameterSet, accumulate: Bool = true) {
         // dout and inp are (rows, C), dinp is (rows, C); mean and rstd are (rows)
         precondition(rows <= activations.maxRows, "LayerNorm: \(rows) rows but activations for \(activations.maxRows)")
         // out = norm * weight + bias, norm = (inp - mean) * rstd  (see layerNormBackward for the rules)
         layerNormBackward(dinp: dinp, dweight: parameters.gradient(weight), dbias: parameters.gradient(bias),
                           dout: dout, inp: inp, weight: parameters.value(weight),
-                          mean: activations.mean.data, rstd: activations.rstd.data, rows: rows, cols: size)
+                          mean: activations.mean.data, rstd: activations.rstd.data, rows: rows, cols: size, accumulate: accumulate)
     }
 }

@@ -36,23 +36,31 @@ public struct Linear: Sendable {
     }
 
     /// out = inp W^T + b.
+    ///
+    /// With a bias, every row of `out` starts as b and the GEMM adds inp W^T to it (beta 1): one pass
+    /// over `out` fewer than a GEMM that zeroes it followed by a bias add.
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int, parameters: ParameterSet) {
         // inp is (rows, IC), weight is (OC, IC), out is (rows, OC)
         let IC = inputSize, OC = outputSize
+        if let bias {
+            let b = parameters.value(bias)
+            for r in 0..<rows { (out + r * OC).update(from: b, count: OC) }
+        }
         gemm(transposeA: false, transposeB: true, m: rows, n: OC, k: IC, alpha: 1,
-             a: inp, lda: IC, b: parameters.value(weight), ldb: IC, beta: 0, c: out, ldc: OC)
-        if let bias { addBias(out: out, inp: out, bias: parameters.value(bias), rows: rows, cols: OC) }
+             a: inp, lda: IC, b: parameters.value(weight), ldb: IC, beta: bias == nil ? 0 : 1, c: out, ldc: OC)
     }
 
-    /// Accumulates dW, db into the parameter gradients and, when `dinp` is given, dinp.
+    /// Accumulates dW, db into the parameter gradients and, when `dinp` is given, dinp: added to it
+    /// (`accumulate`, the default) or written over it (`accumulate: false`, which spares the caller
+    /// zeroing a buffer that has no other contribution).
     public func backward(dinp: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
-                         rows: Int, parameters: ParameterSet) {
+                         rows: Int, parameters: ParameterSet, accumulate: Bool = true) {
         // dout is (rows, OC), inp is (rows, IC), dinp is (rows, IC)
         let IC = inputSize, OC = outputSize
-        // out = inp W^T  =>  dinp += dout W
+        // out = inp W^T  =>  dinp (+)= dout W
         if let dinp {
             gemm(transposeA: false, transposeB: false, m: rows, n: IC, k: OC, alpha: 1,
-                 a: dout, lda: OC, b: parameters.value(weight), ldb: IC, beta: 1, c: dinp, ldc: IC)
+                 a: dout, lda: OC, b: parameters.value(weight), ldb: IC, beta: accumulate ? 1 : 0, c: dinp, ldc: IC)
         }
         // dW += dout^T inp
         gemm(transposeA: true, transposeB: false, m: OC, n: IC, k: rows, alpha: 1,

@@ -54,16 +54,25 @@ func sinusoidalValue(position: Int, dimension: Int, modelSize: Int) -> Float {
 ///
 /// No parameters, and the backward is the identity (d x += d out), so there is no backward function:
 /// the gradient flows on unchanged to the embeddings. The table is recomputed on each call (T*C sines
-/// and cosines, shared by the B sequences) so nothing is allocated. Shapes: x is (batch, length, modelSize).
+/// and cosines, C/2 powers, each row shared by the B sequences) in stack scratch, so nothing is
+/// allocated; the values are exactly `sinusoidalValue`'s. Shapes: x is (batch, length, modelSize).
 public func addSinusoidal(to x: UnsafeMutablePointer<Float>, batch: Int, length: Int, modelSize: Int, offset: Int = 0) {
     // x is (B, T, C)
     let B = batch, T = length, C = modelSize
     precondition(B >= 0 && T >= 0 && C > 0 && offset >= 0,
                  "addSinusoidal: bad sizes batch=\(B) length=\(T) modelSize=\(C) offset=\(offset)")
-    for t in 0..<T {
-        for c in 0..<C {
-            let value = sinusoidalValue(position: offset + t, dimension: c, modelSize: C)
-            for b in 0..<B { x[(b * T + t) * C + c] += value }
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: (C + 1) / 2) { denominators in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: C) { row in
+            // the denominators 10000^(2i/C), as sinusoidalValue computes them
+            for pair in 0..<(C + 1) / 2 { denominators[pair] = pow(10_000, Double(2 * pair) / Double(C)) }
+            for t in 0..<T {
+                let position = Double(offset + t)
+                for c in 0..<C {
+                    let angle = position / denominators[c / 2]
+                    row[c] = Float(c % 2 == 0 ? sin(angle) : cos(angle))
+                }
+                for b in 0..<B { axpy(y: x + (b * T + t) * C, alpha: 1, x: row.baseAddress!, count: C) }
+            }
         }
     }
 }

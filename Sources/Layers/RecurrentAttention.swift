@@ -186,20 +186,9 @@ public struct AdditiveAttention: RecurrentAttention {
         // W s
         gemm(transposeA: false, transposeB: true, m: B, n: A, k: Hd, alpha: 1, a: state, lda: Hd,
              b: parameters.value(stateWeight), ldb: Hd, beta: 0, c: projectedState, ldc: A)
-        for b in 0..<B {
-            let valid = validKeyLength(keyLengths, b, keyLength: Tk)
-            for j in 0..<valid {
-                // hidden_j = tanh(W s + U h_j), score_j = v . hidden_j
-                let row = hidden + (b * Tk + j) * A, keyRow = projectedKeys + (b * Tk + j) * A, stateRow = projectedState + b * A
-                var score: Float = 0
-                for a in 0..<A {
-                    let value = tanhf(stateRow[a] + keyRow[a])
-                    row[a] = value
-                    score += v[a] * value
-                }
-                scores[b * Tk + j] = score
-            }
-        }
+        // hidden_j = tanh(W s + U h_j), score_j = v . hidden_j
+        additiveScoresForward(hidden: hidden, scores: scores, projectedState: projectedState, projectedKeys: projectedKeys,
+                              v: v, keyLengths: keyLengths, batch: B, keyLength: Tk, size: A)
         attend(weights: weights, context: context, scores: scores, keys: keys, keyLengths: keyLengths,
                batch: B, keyLength: Tk, keySize: keySize)
     }
@@ -218,23 +207,8 @@ public struct AdditiveAttention: RecurrentAttention {
         let dProjectedState = activations.projectedState.data, dProjectedKeys = activations.projectedKeysGradient.data
         let v = parameters.value(scoreWeight), dv = parameters.gradient(scoreWeight)
         dProjectedState.update(repeating: 0, count: B * A)
-        for b in 0..<B {
-            let valid = validKeyLength(keyLengths, b, keyLength: Tk)
-            for j in 0..<valid {
-                let row = hidden + (b * Tk + j) * A
-                let dScore = dScores[b * Tk + j]
-                let dStateRow = dProjectedState + b * A, dKeyRow = dProjectedKeys + (b * Tk + j) * A
-                for a in 0..<A {
-                    // score = v . hidden  =>  dv += dscore hidden, dhidden = dscore v
-                    let value = row[a]
-                    dv[a] += dScore * value
-                    // hidden = tanh(W s + U h_j)
-                    let dPre = dScore * v[a] * (1 - value * value)
-                    dStateRow[a] += dPre
-                    dKeyRow[a] += dPre
-                }
-            }
-        }
+        additiveScoresBackward(dProjectedState: dProjectedState, dProjectedKeys: dProjectedKeys, dv: dv, dScores: dScores,
+                               hidden: hidden, v: v, keyLengths: keyLengths, batch: B, keyLength: Tk, size: A)
         // projectedState = s W^T  =>  dstate += dProjectedState W, dW += dProjectedState^T s
         gemm(transposeA: false, transposeB: false, m: B, n: Hd, k: A, alpha: 1, a: dProjectedState, lda: A,
              b: parameters.value(stateWeight), ldb: Hd, beta: 1, c: dstate, ldc: Hd)
@@ -255,6 +229,120 @@ public struct AdditiveAttention: RecurrentAttention {
         }
         gemm(transposeA: true, transposeB: false, m: A, n: He, k: B * Tk, alpha: 1, a: dProjectedKeys, lda: A,
              b: keys, ldb: He, beta: 1, c: parameters.gradient(keyWeight), ldc: He)
+    }
+}
+
+// MARK: - Additive scores
+
+/// The scores of additive attention, vectorised along A.
+///
+///     hidden[b, j, :] = tanh(projectedState[b, :] + projectedKeys[b, j, :])
+///     scores[b, j]    = v . hidden[b, j, :]                 for j < keyLengths[b] (the rest untouched)
+///
+/// Shapes: hidden and projectedKeys (B,Tk,A), scores (B,Tk), projectedState (B,A), v (A), keyLengths (B).
+/// `additiveScoresForwardNaive` is its reference twin.
+func additiveScoresForward(hidden: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                           projectedState: UnsafePointer<Float>, projectedKeys: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                           keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
+    let width = FloatVector.scalarCount, full = A - A % width, tail = A - full
+    for b in 0..<B {
+        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
+        let stateRow = projectedState + b * A
+        for j in 0..<valid {
+            let row = hidden + (b * Tk + j) * A, keyRow = projectedKeys + (b * Tk + j) * A
+            var sums = FloatVector()
+            var a = 0
+            while a < full {
+                let value = vectorTanh(loadVector(stateRow + a) + loadVector(keyRow + a))
+                storeVector(value, row + a)
+                sums += loadVector(v + a) * value
+                a += width
+            }
+            if tail > 0 {
+                let value = vectorTanh(loadPartial(stateRow + a, count: tail, fill: 0) + loadPartial(keyRow + a, count: tail, fill: 0))
+                storePartial(value, row + a, count: tail)
+                sums += loadPartial(v + a, count: tail, fill: 0) * value
+            }
+            scores[b * Tk + j] = horizontalSum(sums)
+        }
+    }
+}
+
+/// The naive twin of `additiveScoresForward`: tanhf and a running sum, one element at a time.
+func additiveScoresForwardNaive(hidden: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
+                                projectedState: UnsafePointer<Float>, projectedKeys: UnsafePointer<Float>, v: UnsafePointer<Float>,
+                                keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
+    for b in 0..<B {
+        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
+        for j in 0..<valid {
+            let row = hidden + (b * Tk + j) * A, keyRow = projectedKeys + (b * Tk + j) * A, stateRow = projectedState + b * A
+            var score: Float = 0
+            for a in 0..<A {
+                let value = tanhf(stateRow[a] + keyRow[a])
+                row[a] = value
+                score += v[a] * value
+            }
+            scores[b * Tk + j] = score
+        }
+    }
+}
+
+/// The backward of `additiveScoresForward`, accumulating (+=) into dProjectedState (B,A),
+/// dProjectedKeys (B,Tk,A) and dv (A) from dScores (B,Tk) and the saved hidden (B,Tk,A):
+///
+///     score = v . hidden          =>  dv += dscore hidden,  dhidden = dscore v
+///     hidden = tanh(pre)          =>  dpre = dhidden (1 - hidden^2), to both the state and the key rows
+func additiveScoresBackward(dProjectedState: UnsafeMutablePointer<Float>, dProjectedKeys: UnsafeMutablePointer<Float>,
+                            dv: UnsafeMutablePointer<Float>, dScores: UnsafePointer<Float>, hidden: UnsafePointer<Float>,
+                            v: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
+    let width = FloatVector.scalarCount, full = A - A % width
+    for b in 0..<B {
+        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
+        let dStateRow = dProjectedState + b * A
+        for j in 0..<valid {
+            let row = hidden + (b * Tk + j) * A, dKeyRow = dProjectedKeys + (b * Tk + j) * A
+            let dScore = dScores[b * Tk + j], dScores = FloatVector(repeating: dScore)
+            var a = 0
+            while a < full {
+                let value = loadVector(row + a)
+                storeVector(loadVector(dv + a) + dScores * value, dv + a)
+                let dPre = dScores * loadVector(v + a) * (1 - value * value)
+                storeVector(loadVector(dStateRow + a) + dPre, dStateRow + a)
+                storeVector(loadVector(dKeyRow + a) + dPre, dKeyRow + a)
+                a += width
+            }
+            while a < A {
+                let value = row[a]
+                dv[a] += dScore * value
+                let dPre = dScore * v[a] * (1 - value * value)
+                dStateRow[a] += dPre
+                dKeyRow[a] += dPre
+                a += 1
+            }
+        }
+    }
+}
+
+/// The naive twin of `additiveScoresBackward`.
+func additiveScoresBackwardNaive(dProjectedState: UnsafeMutablePointer<Float>, dProjectedKeys: UnsafeMutablePointer<Float>,
+                                 dv: UnsafeMutablePointer<Float>, dScores: UnsafePointer<Float>, hidden: UnsafePointer<Float>,
+                                 v: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
+    for b in 0..<B {
+        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
+        for j in 0..<valid {
+            let row = hidden + (b * Tk + j) * A
+            let dScore = dScores[b * Tk + j]
+            let dStateRow = dProjectedState + b * A, dKeyRow = dProjectedKeys + (b * Tk + j) * A
+            for a in 0..<A {
+                // score = v . hidden  =>  dv += dscore hidden, dhidden = dscore v
+                let value = row[a]
+                dv[a] += dScore * value
+                // hidden = tanh(W s + U h_j)
+                let dPre = dScore * v[a] * (1 - value * value)
+                dStateRow[a] += dPre
+                dKeyRow[a] += dPre
+            }
+        }
     }
 }
 

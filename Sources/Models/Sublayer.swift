@@ -75,6 +75,12 @@ struct Sublayer: Sendable {
                            probability: dropout, rng: &rng!, count: count)
             a.dropoutUsed = true
         }
+        if norm == .post, residual, let layerNorm, let normActivations = a.normActivations {
+            // summed = x + f and out = LN(summed), row by row in one pass
+            layerNorm.forwardResidual(out: a.out.data, summed: a.summed.data, x: x, f: a.sublayerOutput.data, rows: rows,
+                                      activations: normActivations, parameters: parameters)
+            return
+        }
         let target = norm == .post ? a.summed.data : a.out.data
         if residual {
             add(out: target, a: x, b: a.sublayerOutput.data, count: count)
@@ -95,9 +101,8 @@ struct Sublayer: Sendable {
         var g = dout
         // post: out = LN(summed)
         if norm == .post, let layerNorm, let normActivations = a.normActivations {
-            a.summedGradient.data.update(repeating: 0, count: count)
             layerNorm.backward(dinp: a.summedGradient.data, dout: dout, inp: a.summed.data, rows: rows,
-                               activations: normActivations, parameters: parameters)
+                               activations: normActivations, parameters: parameters, accumulate: false)
             g = UnsafePointer(a.summedGradient.data)
         }
         // summed = x + f  =>  dx += g

@@ -263,6 +263,10 @@ public struct BenchResult: Codable, Sendable {
     public var lastLoss: Double
     /// The losses of every timed step, in order.
     public var losses: [Double]
+    /// The process's peak resident set size (getrusage ru_maxrss) after this workload's steps, in bytes.
+    /// It covers everything the process did before, so run one workload per process (`--workload w1`)
+    /// to read one workload's footprint.
+    public var peakResidentBytes: Int
 }
 
 public enum Bench {
@@ -334,7 +338,20 @@ public enum Bench {
             medianMilliseconds: median, minMilliseconds: milliseconds.first!, maxMilliseconds: milliseconds.last!,
             tokensPerSecond: Double(workload.tokensPerStep) / seconds, flopsPerStep: workload.flopsPerStep,
             gflopsPerSecond: gflops, sgemmPeakGFLOPS: peakGFLOPS, peakShare: peakGFLOPS > 0 ? gflops / peakGFLOPS : 0,
-            firstLoss: Double(losses.first!), lastLoss: Double(losses.last!), losses: losses.map(Double.init))
+            firstLoss: Double(losses.first!), lastLoss: Double(losses.last!), losses: losses.map(Double.init),
+            peakResidentBytes: peakResidentBytes())
+    }
+
+    /// The peak resident set size of this process so far (getrusage ru_maxrss), in bytes.
+    public static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        #if os(Linux)
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+        #else
+        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        return Int(usage.ru_maxrss)  // bytes on macOS
+        #endif
     }
 
     // MARK: Text
@@ -342,7 +359,7 @@ public enum Bench {
     /// The columns of the text table, in order.
     static let columns: [(title: String, width: Int)] = [
         ("workload", 10), ("params", 8), ("steps", 5), ("median ms", 10), ("min-max ms", 15), ("tokens/s", 9),
-        ("GFLOP/step", 10), ("GFLOP/s", 8), ("of peak", 7), ("loss first -> last", 18),
+        ("GFLOP/step", 10), ("GFLOP/s", 8), ("of peak", 7), ("loss first -> last", 18), ("peak RSS MB", 11),
     ]
 
     /// The header of the text table (two lines).
@@ -365,6 +382,7 @@ public enum Bench {
             String(format: "%.1f", r.gflopsPerSecond),
             String(format: "%.0f%%", 100 * r.peakShare),
             String(format: "%.4f -> %.4f", r.firstLoss, r.lastLoss),
+            String(format: "%.1f", Double(r.peakResidentBytes) / 1_048_576),
         ]
         return zip(columns, cells).enumerated().map { i, pair in pad(pair.1, pair.0.width, left: i == 0) }.joined(separator: "  ")
     }

@@ -48,6 +48,10 @@ public func gemmNaive(
 
 /// `batch` independent GEMMs of the same shape, the i-th reading A + i*strideA and B + i*strideB and
 /// writing C + i*strideC: attention's per-(example, head) products.
+///
+/// Products of one row (m == 1: a vector times a matrix, as an RNN attention's context per example) and
+/// of rank one (k == 1: an outer product) run as vector loops here (`gemmVectorLoops`): a BLAS call per
+/// item would cost more than its arithmetic.
 @inlinable
 public func gemmBatched(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -56,6 +60,15 @@ public func gemmBatched(
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int,
     batch: Int
 ) {
+    if m == 1 || k == 1 {
+        precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
+        precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n), "gemm leading dimension too small")
+        for i in 0..<batch {
+            gemmVectorLoops(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+        }
+        return
+    }
     for i in 0..<batch {
         gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
              a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
@@ -103,6 +116,65 @@ public func gemmBuiltin(
             let factor = alpha * (transposeA ? a[p * lda + i] : a[i * lda + p])
             let source = b + p * ldb
             for j in 0..<n { row[j] += factor * source[j] }
+        }
+    }
+}
+
+/// A GEMM with m == 1 or k == 1 as vector loops (`gemmBatched`'s fast path); tested against `gemmNaive`.
+///
+///     m == 1, B not transposed:  C[0, :] = alpha * sum_p A[0, p] * B[p, :] + beta * C    (vectors along n)
+///     m == 1, B transposed:      C[0, j] = alpha * B[j, :] . A[0, :] + beta * C          (vectors along k)
+///     k == 1:                    C[i, :] = alpha * A[i, 0] * B[0, :] + beta * C          (vectors along n)
+public func gemmVectorLoops(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+    precondition(m == 1 || k == 1, "gemmVectorLoops: m or k must be 1, got m \(m), k \(k)")
+    let width = FloatVector.scalarCount
+    // op(A)[i, p] and op(B)[p, j]
+    @inline(__always) func elementA(_ i: Int, _ p: Int) -> Float { transposeA ? a[p * lda + i] : a[i * lda + p] }
+    @inline(__always) func elementB(_ p: Int, _ j: Int) -> Float { transposeB ? b[j * ldb + p] : b[p * ldb + j] }
+    // C row = beta * C row (beta == 0 overwrites, as BLAS)
+    @inline(__always) func scaleRow(_ row: UnsafeMutablePointer<Float>) {
+        if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { row[j] *= beta } }
+    }
+    if m == 1 && transposeB {
+        // each C[0, j] is a dot product of contiguous A and B rows (when A is not transposed)
+        let full = k - k % width
+        for j in 0..<n {
+            let row = b + j * ldb
+            var sum: Float
+            if transposeA {
+                sum = 0
+                for p in 0..<k { sum += a[p * lda] * row[p] }
+            } else {
+                var sums = FloatVector()
+                var p = 0
+                while p < full { sums += loadVector(a + p) * loadVector(row + p); p += width }
+                sum = horizontalSum(sums)
+                while p < k { sum += a[p] * row[p]; p += 1 }
+            }
+            c[j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[j]
+        }
+        return
+    }
+    // C[i, :] (+)= factor * B row p, B rows contiguous along j when B is not transposed
+    let full = n - n % width
+    for i in 0..<m {
+        let row = c + i * ldc
+        scaleRow(row)
+        for p in 0..<k {
+            let factor = alpha * elementA(i, p)
+            if transposeB {
+                for j in 0..<n { row[j] += factor * elementB(p, j) }
+                continue
+            }
+            let source = b + p * ldb, factors = FloatVector(repeating: factor)
+            var j = 0
+            while j < full { storeVector(loadVector(row + j) + factors * loadVector(source + j), row + j); j += width }
+            while j < n { row[j] += factor * source[j]; j += 1 }
         }
     }
 }

@@ -1,8 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A contiguous, row-major block of Float32 values with a shape.
 ///
 /// `Tensor` is a buffer with reference semantics, in the llm.c style: kernels are plain functions over
 /// the pointers of caller-provided tensors, so one allocation serves a whole training run. Storage is
-/// aligned to 64 bytes (a cache line, and an AVX-512 register) and is zero-initialised.
+/// aligned to 64 bytes (a cache line, and an AVX-512 register) and is zero-initialised by `calloc`:
+/// large blocks come from the kernel as zero pages, resident only once written, so buffers a
+/// configuration never uses (dropout masks without dropout, ...) cost address space, not memory.
 public final class Tensor: @unchecked Sendable {
     /// The extent of each dimension, outermost first.
     public let shape: [Int]
@@ -10,15 +20,19 @@ public final class Tensor: @unchecked Sendable {
     public let count: Int
     /// The first element. Valid for `count` elements for as long as the tensor lives.
     public let data: UnsafeMutablePointer<Float>
+    /// What calloc returned (data is the first 64-byte boundary in it).
+    private let allocation: UnsafeMutableRawPointer
 
     /// A tensor of zeros.
     public init(shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "tensor dimensions must be non-negative: \(shape)")
         self.shape = shape
         self.count = shape.reduce(1, *)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        self.data = raw.bindMemory(to: Float.self, capacity: max(count, 1))
-        data.initialize(repeating: 0, count: max(count, 1))
+        let byteCount = max(count, 1) * MemoryLayout<Float>.stride
+        guard let raw = calloc(byteCount + 64, 1) else { fatalError("out of memory: a tensor of \(byteCount) bytes, shape \(shape)") }
+        allocation = raw
+        let aligned = raw + ((64 - Int(bitPattern: raw) % 64) % 64)
+        self.data = aligned.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
     /// A tensor whose every element is `value`.
@@ -35,7 +49,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     deinit {
-        UnsafeMutableRawPointer(data).deallocate()
+        free(allocation)
     }
 
     /// The values in row-major order.

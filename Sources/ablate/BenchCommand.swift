@@ -38,6 +38,9 @@ extension Ablate {
         @Option(help: "BLAS threads during the steps (the peak is always measured on one).")
         var threads = "1"
 
+        @Option(help: "The single-thread sgemm peak in GFLOP/s to compare with, instead of measuring it (under a profiler such as valgrind, where measuring it is slow and meaningless).")
+        var peak: String?
+
         @Flag(help: "Print the results as a JSON array of records.")
         var json = false
 
@@ -51,6 +54,7 @@ extension Ablate {
             var steps: Int
             var warmup: Int
             var threads: Int
+            var peak: Double?
         }
 
         func settings() throws -> Settings {
@@ -75,11 +79,19 @@ extension Ablate {
             } else {
                 throw fail("--workload must be w1, w2, w3 or all (or encdec, decoder, rnn), got \"\(workload)\"")
             }
+            var givenPeak: Double?
+            if let peak {
+                guard let value = Double(peak.trimmingCharacters(in: .whitespaces)), value.isFinite, value > 0 else {
+                    throw fail("--peak takes a positive number of GFLOP/s, got \"\(peak)\"")
+                }
+                givenPeak = value
+            }
             let cores = SystemInfo.cores
             return Settings(workloads: workloads,
                             steps: try integer(steps, "--steps", 1...100_000),
                             warmup: try integer(warmup, "--warmup", 0...10_000),
-                            threads: try integer(threads, "--threads", 1...max(cores, 1)))
+                            threads: try integer(threads, "--threads", 1...max(cores, 1)),
+                            peak: givenPeak)
         }
 
         func run() throws {
@@ -94,9 +106,9 @@ extension Ablate {
                 print("note: \(settings.steps) timed steps; benchmarks.md asks for the median over at least \(Runner.Bench.recommendedSteps)",
                       to: &standardError)
             }
-            let peak = Runner.Bench.measurePeak()
+            let peak = settings.peak ?? Runner.Bench.measurePeak()
             if !json {
-                print("sgemm peak \(Runner.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s; "
+                print("sgemm peak \(Runner.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s\(settings.peak == nil ? "" : " (given)"); "
                       + "BLAS \(Runner.Bench.blasKernel), \(settings.threads) thread(s) for the steps; "
                       + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
                 print(Runner.Bench.tableHeader())

@@ -39,6 +39,7 @@ final class BenchCommandTests: XCTestCase {
         var firstLoss: Double
         var lastLoss: Double
         var losses: [Double]
+        var peakResidentBytes: Int
     }
 
     /// benchmarks.md: the parameter counts, and the approximate GFLOP per step.
@@ -140,6 +141,17 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(r.gflopsPerSecond, Double(r.flopsPerStep) / (r.medianMilliseconds / 1000) / 1e9, accuracy: r.gflopsPerSecond * 1e-9)
         XCTAssertGreaterThan(r.sgemmPeakGFLOPS, 0)
         XCTAssertEqual(r.peakShare, r.gflopsPerSecond / r.sgemmPeakGFLOPS, accuracy: 1e-9)
+        // W3's buffers and the peak measurement's matrices take several megabytes, far from a gigabyte
+        XCTAssertGreaterThan(r.peakResidentBytes, 4 << 20)
+        XCTAssertLessThan(r.peakResidentBytes, 1 << 30)
+    }
+
+    func testAGivenPeakReplacesTheMeasurement() throws {
+        let result = try AblateBinary.run(["bench", "--workload", "w3", "--steps", "1", "--warmup", "0", "--peak", "50", "--json"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let r = try XCTUnwrap(try JSONDecoder().decode([Result].self, from: Data(result.standardOutput.utf8)).first)
+        XCTAssertEqual(r.sgemmPeakGFLOPS, 50)
+        XCTAssertEqual(r.peakShare, r.gflopsPerSecond / 50, accuracy: 1e-9)
     }
 
     func testTheTextTable() throws {
@@ -148,7 +160,7 @@ final class BenchCommandTests: XCTestCase {
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 4, result.standardOutput)
         XCTAssertTrue(lines[0].hasPrefix("sgemm peak 1024^3, 1 thread: "), lines[0])
-        for column in ["workload", "params", "median ms", "tokens/s", "GFLOP/step", "GFLOP/s", "of peak", "loss first -> last"] {
+        for column in ["workload", "params", "median ms", "tokens/s", "GFLOP/step", "GFLOP/s", "of peak", "loss first -> last", "peak RSS MB"] {
             XCTAssertTrue(lines[1].contains(column), "\(column) in \(lines[1])")
         }
         XCTAssertTrue(lines[3].hasPrefix("w3 rnn"), lines[3])
@@ -164,6 +176,8 @@ final class BenchCommandTests: XCTestCase {
             (["--warmup=-1"], "--warmup must be between 0 and"),
             (["--threads", "0"], "--threads must be between 1 and"),
             (["--threads", "100000"], "--threads must be between 1 and"),
+            (["--peak", "0"], "--peak takes a positive number of GFLOP/s"),
+            (["--peak", "fast"], "--peak takes a positive number of GFLOP/s"),
         ]
         for (arguments, message) in cases {
             let result = try AblateBinary.run(["bench"] + arguments)

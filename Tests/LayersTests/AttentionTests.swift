@@ -233,6 +233,43 @@ final class AttentionTests: XCTestCase {
         }
     }
 
+    func testLongSequencesAcrossQueryBlocksMatchReferenceAndFiniteDifferences() {
+        // 70 queries: blocks of 32, 32 and 6 rows, each block's products over only the keys it keeps
+        // (the kept-prefix path of causal and padding masks); an example with no valid key at all.
+        let check = GradientCheck()
+        for (causal, cross) in [(true, false), (false, false), (false, true), (true, true)] {
+            let label = "causal \(causal) \(cross ? "cross" : "self")"
+            let f = Fixture(cross: cross, batch: 3, queryLength: 70, keyLength: 67, modelSize: 8, heads: 2,
+                            keyLengths: cross ? [67, 40, 0] : [70, 45, 33], seed: 31)
+            let out = f.forward(causal: causal)
+            let reference = referenceAttention(f, causal: causal)
+            let outError = worstError(out, reference.out, relative: 0, absolute: 1e-4)
+            XCTAssertLessThanOrEqual(outError.ratio, 1, "\(label): out[\(outError.index)]")
+            let probabilityError = worstError(f.activations.probabilities.array, reference.probabilities, relative: 0, absolute: 1e-5)
+            XCTAssertLessThanOrEqual(probabilityError.ratio, 1, "\(label): probabilities[\(probabilityError.index)]")
+
+            let w = randomFloats(f.B * f.Tq * f.C, seed: 32)
+            f.parameters.zeroGradients()
+            let dquery = Tensor(shape: [f.B, f.Tq, f.C])
+            let dkeyValue = cross ? Tensor(shape: [f.B, f.Tk, f.C]) : dquery
+            f.attention.backward(dquery: dquery.data, dkeyValue: dkeyValue.data, dout: w, query: f.query.data, keyValue: f.keyValue.data,
+                                 batch: f.B, queryLength: f.Tq, keyLength: f.Tk, activations: f.activations, parameters: f.parameters)
+            let loss = { () -> Double in
+                f.forward(causal: causal)
+                return weightedSum(f.out.data, w)
+            }
+            let queryOutcome = check.check(buffer: f.query.data, count: f.query.count, analytic: dquery.array, loss: loss)
+            XCTAssertTrue(queryOutcome.passed, "\(label): query \(queryOutcome)")
+            if cross {
+                let keyValueOutcome = check.check(buffer: f.keyValue.data, count: f.keyValue.count, analytic: dkeyValue.array, loss: loss)
+                XCTAssertTrue(keyValueOutcome.passed, "\(label): keyValue \(keyValueOutcome)")
+            }
+            let parameterOutcome = check.check(buffer: f.parameters.values.data, count: f.parameters.count,
+                                               analytic: f.parameters.gradients.array, loss: loss)
+            XCTAssertTrue(parameterOutcome.passed, "\(label): parameters \(parameterOutcome)")
+        }
+    }
+
     func testCausalOutputIgnoresLaterPositions() {
         for positions in MultiHeadAttention.Positions.allCases {
             for causal in [true, false] {

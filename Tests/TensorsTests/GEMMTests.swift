@@ -112,4 +112,34 @@ final class GEMMTests: XCTestCase {
             }
         }
     }
+
+    func testVectorLoopsOfOneRowAndRankOneMatchNaiveTwin() {
+        // m == 1 (vector times matrix, both layouts of B) and k == 1 (outer products), odd sizes, several
+        // items, beta 0 (overwrite, NaN in C ignored), 1 and 0.3.
+        var seed: UInt64 = 40
+        for (m, n, k) in [(1, 1, 1), (1, 13, 7), (1, 64, 128), (1, 131, 9), (7, 13, 1), (64, 128, 1), (1, 9, 1)] {
+            for transposeA in [false, true] {
+                for transposeB in [false, true] {
+                    for beta: Float in [0, 1, 0.3] {
+                        seed += 1
+                        let batch = 3
+                        let lda = (transposeA ? m : k) + 1, ldb = (transposeB ? k : n) + 2, ldc = n + 1
+                        let strideA = (transposeA ? k : m) * lda + 1, strideB = (transposeB ? n : k) * ldb + 3, strideC = m * ldc + 2
+                        let a = randomFloats(batch * strideA, seed: seed), b = randomFloats(batch * strideB, seed: seed + 1000)
+                        var c0 = randomFloats(batch * strideC, seed: seed + 2000)
+                        if beta == 0 { c0[0] = .nan }
+                        var fast = c0, naive = c0
+                        gemmBatched(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda,
+                                    strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: beta, c: &fast, ldc: ldc,
+                                    strideC: strideC, batch: batch)
+                        gemmBatchedNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.7, a: a, lda: lda,
+                                         strideA: strideA, b: b, ldb: ldb, strideB: strideB, beta: beta, c: &naive, ldc: ldc,
+                                         strideC: strideC, batch: batch)
+                        let (ratio, index) = worstError(fast, naive, relative: 1e-5, absolute: 1e-6 * Double(k))
+                        XCTAssertLessThanOrEqual(ratio, 1, "(\(m), \(n), \(k)) transposes \(transposeA) \(transposeB) beta \(beta): element \(index)")
+                    }
+                }
+            }
+        }
+    }
 }
