@@ -168,28 +168,8 @@ final class AttentionTests: XCTestCase {
                             let f = Fixture(scaling: scaling, positions: positions, cross: cross,
                                             queryLength: cross ? 3 : 4, keyLength: 5, seed: 11)
                             if padded { f.keyLengths = cross ? [5, 3] : [4, 2] }
-                            let w = randomFloats(f.B * f.Tq * f.C, seed: 12)
                             f.forward(causal: causal)
-                            f.parameters.zeroGradients()
-                            let dquery = Tensor(shape: [f.B, f.Tq, f.C])
-                            let dkeyValue = cross ? Tensor(shape: [f.B, f.Tk, f.C]) : dquery
-                            f.attention.backward(dquery: dquery.data, dkeyValue: dkeyValue.data, dout: w,
-                                                 query: f.query.data, keyValue: f.keyValue.data,
-                                                 batch: f.B, queryLength: f.Tq, keyLength: f.Tk,
-                                                 activations: f.activations, parameters: f.parameters)
-                            let loss = { () -> Double in
-                                f.forward(causal: causal)
-                                return weightedSum(f.out.data, w)
-                            }
-                            let queryOutcome = check.check(buffer: f.query.data, count: f.query.count, analytic: dquery.array, loss: loss)
-                            XCTAssertTrue(queryOutcome.passed, "\(label): query \(queryOutcome)")
-                            if cross {
-                                let keyValueOutcome = check.check(buffer: f.keyValue.data, count: f.keyValue.count, analytic: dkeyValue.array, loss: loss)
-                                XCTAssertTrue(keyValueOutcome.passed, "\(label): keyValue \(keyValueOutcome)")
-                            }
-                            let parameterOutcome = check.check(buffer: f.parameters.values.data, count: f.parameters.count,
-                                                               analytic: f.parameters.gradients.array, loss: loss)
-                            XCTAssertTrue(parameterOutcome.passed, "\(label): parameters \(parameterOutcome)")
+                            checkGradients(f, causal: causal, cross: cross, seed: 12, check: check, label: label)
                         }
                     }
                 }
@@ -248,25 +228,7 @@ final class AttentionTests: XCTestCase {
             let probabilityError = worstError(f.activations.probabilities.array, reference.probabilities, relative: 0, absolute: 1e-5)
             XCTAssertLessThanOrEqual(probabilityError.ratio, 1, "\(label): probabilities[\(probabilityError.index)]")
 
-            let w = randomFloats(f.B * f.Tq * f.C, seed: 32)
-            f.parameters.zeroGradients()
-            let dquery = Tensor(shape: [f.B, f.Tq, f.C])
-            let dkeyValue = cross ? Tensor(shape: [f.B, f.Tk, f.C]) : dquery
-            f.attention.backward(dquery: dquery.data, dkeyValue: dkeyValue.data, dout: w, query: f.query.data, keyValue: f.keyValue.data,
-                                 batch: f.B, queryLength: f.Tq, keyLength: f.Tk, activations: f.activations, parameters: f.parameters)
-            let loss = { () -> Double in
-                f.forward(causal: causal)
-                return weightedSum(f.out.data, w)
-            }
-            let queryOutcome = check.check(buffer: f.query.data, count: f.query.count, analytic: dquery.array, loss: loss)
-            XCTAssertTrue(queryOutcome.passed, "\(label): query \(queryOutcome)")
-            if cross {
-                let keyValueOutcome = check.check(buffer: f.keyValue.data, count: f.keyValue.count, analytic: dkeyValue.array, loss: loss)
-                XCTAssertTrue(keyValueOutcome.passed, "\(label): keyValue \(keyValueOutcome)")
-            }
-            let parameterOutcome = check.check(buffer: f.parameters.values.data, count: f.parameters.count,
-                                               analytic: f.parameters.gradients.array, loss: loss)
-            XCTAssertTrue(parameterOutcome.passed, "\(label): parameters \(parameterOutcome)")
+            checkGradients(f, causal: causal, cross: cross, seed: 32, check: check, label: label)
         }
     }
 
@@ -408,4 +370,28 @@ final class AttentionTests: XCTestCase {
             }
         }
     }
+}
+
+/// Backward of `f` (its forward already run) against finite differences of sum(out * w), w random from
+/// `seed`: the query, the key-value input (cross-attention) and every parameter.
+private func checkGradients(_ f: Fixture, causal: Bool, cross: Bool, seed: UInt64, check: GradientCheck, label: String) {
+    let w = randomFloats(f.B * f.Tq * f.C, seed: seed)
+    f.parameters.zeroGradients()
+    let dquery = Tensor(shape: [f.B, f.Tq, f.C])
+    let dkeyValue = cross ? Tensor(shape: [f.B, f.Tk, f.C]) : dquery
+    f.attention.backward(dquery: dquery.data, dkeyValue: dkeyValue.data, dout: w, query: f.query.data, keyValue: f.keyValue.data,
+                         batch: f.B, queryLength: f.Tq, keyLength: f.Tk, activations: f.activations, parameters: f.parameters)
+    let loss = { () -> Double in
+        f.forward(causal: causal)
+        return weightedSum(f.out.data, w)
+    }
+    let queryOutcome = check.check(buffer: f.query.data, count: f.query.count, analytic: dquery.array, loss: loss)
+    XCTAssertTrue(queryOutcome.passed, "\(label): query \(queryOutcome)")
+    if cross {
+        let keyValueOutcome = check.check(buffer: f.keyValue.data, count: f.keyValue.count, analytic: dkeyValue.array, loss: loss)
+        XCTAssertTrue(keyValueOutcome.passed, "\(label): keyValue \(keyValueOutcome)")
+    }
+    let parameterOutcome = check.check(buffer: f.parameters.values.data, count: f.parameters.count,
+                                       analytic: f.parameters.gradients.array, loss: loss)
+    XCTAssertTrue(parameterOutcome.passed, "\(label): parameters \(parameterOutcome)")
 }
