@@ -282,15 +282,15 @@ public struct MultiHeadAttention: Sendable {
                             a: queries + qb, lda: C, strideA: D, b: keys + kb, ldb: C, strideB: D,
                             beta: 0, c: p + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
                 // P_h = softmax(scale * S_h + mask), in place
+                var maskRows = 0
                 if needsMask {
                     let validKeys = keyLengths.map { Int($0[b]) } ?? Tk
                     precondition(validKeys >= 0 && validKeys <= Tk, "MultiHeadAttention: keyLengths[\(b)] = \(validKeys) is outside 0...\(Tk)")
-                    let maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
-                                            causal: causal, validKeys: validKeys)
-                    softmaxForward(out: p + pb, inp: p + pb, mask: a.mask.data, maskRows: maskRows, scale: scale, rows: H * Tq, cols: Tk)
-                } else {
-                    softmaxForward(out: p + pb, inp: p + pb, mask: nil, maskRows: 0, scale: scale, rows: H * Tq, cols: Tk)
+                    maskRows = fillMask(a.mask.data, queryLength: Tq, keyLength: Tk, firstQueryPosition: firstQueryPosition,
+                                        causal: causal, validKeys: validKeys)
                 }
+                softmaxForward(out: p + pb, inp: p + pb, mask: needsMask ? UnsafePointer(a.mask.data) : nil, maskRows: maskRows,
+                               scale: scale, rows: H * Tq, cols: Tk)
                 // context_h = P_h V_h, into the head's columns (Tq,D)
                 gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
                             a: p + pb, lda: Tk, strideA: Tq * Tk, b: values + kb, ldb: C, strideB: D,

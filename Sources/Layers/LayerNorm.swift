@@ -64,9 +64,6 @@ public struct LayerNorm: Sendable {
                          rows: rows, cols: size, epsilon: epsilon)
     }
 
-    /// Accumulates d weight, d bias into the parameter gradients and d inp into `dinp`.
-    ///
-    /// `inp` and `activations` must be those of the matching forward.
     /// out = LN(x + f), keeping summed = x + f (the post-LN sublayer's residual and norm in one pass).
     /// Shapes: out, summed, x and f are (rows, C).
     public func forwardResidual(out: UnsafeMutablePointer<Float>, summed: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
@@ -77,6 +74,10 @@ public struct LayerNorm: Sendable {
                                  epsilon: epsilon)
     }
 
+    /// Accumulates d weight, d bias into the parameter gradients and d inp into `dinp` (written over it
+    /// with `accumulate: false`).
+    ///
+    /// `inp` and `activations` must be those of the matching forward.
     public func backward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>,
                          rows: Int, activations: Activations, parameters: ParameterSet, accumulate: Bool = true) {
         // dout and inp are (rows, C), dinp is (rows, C); mean and rstd are (rows)

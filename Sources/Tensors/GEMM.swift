@@ -12,8 +12,7 @@ public func gemm(
     b: UnsafePointer<Float>, ldb: Int,
     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-    precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
-    precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n), "gemm leading dimension too small")
+    checkGEMMShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
     if m == 0 || n == 0 { return }
     if BLAS.useOpenBLAS {
         ablate_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
@@ -22,6 +21,13 @@ public func gemm(
         gemmBuiltin(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                   alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
+}
+
+/// Sizes non-negative and leading dimensions large enough for op(A) (m,k), op(B) (k,n) and C (m,n).
+@inlinable @inline(__always)
+func checkGEMMShape(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
+    precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n), "gemm leading dimension too small")
 }
 
 /// The reference GEMM: one dot product per element of C, accumulated in Float32 in order of p.
@@ -61,8 +67,7 @@ public func gemmBatched(
     batch: Int
 ) {
     if m == 1 || k == 1 {
-        precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
-        precondition(lda >= max(1, transposeA ? m : k) && ldb >= max(1, transposeB ? k : n) && ldc >= max(1, n), "gemm leading dimension too small")
+        checkGEMMShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
         for i in 0..<batch {
             gemmVectorLoops(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                             a: a + i * strideA, lda: lda, b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)

@@ -71,10 +71,17 @@ public func softmaxForward(
     precondition(keptRows > 0 && rows % keptRows == 0,
                  "softmaxForward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
     for r in 0..<rows {
-        let n = Int(kept[r % keptRows])
-        precondition(n >= 0 && n <= cols, "softmaxForward: kept[\(r % keptRows)] = \(n) is outside 0...\(cols)")
+        let n = keptPrefix(kept, row: r, keptRows: keptRows, cols: cols, "softmaxForward")
         softmaxRow(out + r * cols, inp + r * cols, mask: nil, scale: scale, kept: n, cols: cols)
     }
+}
+
+/// Row r's kept prefix, kept[r % keptRows], checked to lie in 0...cols.
+@inline(__always)
+private func keptPrefix(_ kept: UnsafePointer<Int32>, row r: Int, keptRows: Int, cols: Int, _ function: StaticString) -> Int {
+    let n = Int(kept[r % keptRows])
+    precondition(n >= 0 && n <= cols, "\(function): kept[\(r % keptRows)] = \(n) is outside 0...\(cols)")
+    return n
 }
 
 /// One row of the vectorised softmax: z = scale * x + m over the first `kept` columns, zeros after.
@@ -228,8 +235,7 @@ public func softmaxBackward(
     precondition(keptRows > 0 && rows % keptRows == 0,
                  "softmaxBackward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
     for r in 0..<rows {
-        let n = Int(kept[r % keptRows])
-        precondition(n >= 0 && n <= cols, "softmaxBackward: kept[\(r % keptRows)] = \(n) is outside 0...\(cols)")
+        let n = keptPrefix(kept, row: r, keptRows: keptRows, cols: cols, "softmaxBackward")
         softmaxBackward(dinp: dinp + r * cols, dout: dout + r * cols, out: out + r * cols, scale: scale, rows: 1, cols: n)
     }
 }

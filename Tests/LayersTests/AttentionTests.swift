@@ -204,12 +204,7 @@ final class AttentionTests: XCTestCase {
         // Plain cross-attention with padding.
         let plain = Fixture(cross: true, queryLength: 3, keyLength: 5, keyLengths: [5, 2], seed: 23)
         for (name, f, causal) in [("rope", rope, true), ("alibi", alibi, false), ("alibi", alibi, true), ("cross", plain, false)] {
-            let out = f.forward(causal: causal)
-            let reference = referenceAttention(f, causal: causal)
-            let outError = worstError(out, reference.out, relative: 0, absolute: 1e-4)
-            XCTAssertLessThanOrEqual(outError.ratio, 1, "\(name) causal \(causal): out[\(outError.index)]")
-            let probabilityError = worstError(f.activations.probabilities.array, reference.probabilities, relative: 0, absolute: 1e-5)
-            XCTAssertLessThanOrEqual(probabilityError.ratio, 1, "\(name) causal \(causal): probabilities[\(probabilityError.index)]")
+            checkForwardAgainstReference(f, causal: causal, label: "\(name) causal \(causal)")
         }
     }
 
@@ -221,12 +216,7 @@ final class AttentionTests: XCTestCase {
             let label = "causal \(causal) \(cross ? "cross" : "self")"
             let f = Fixture(cross: cross, batch: 3, queryLength: 70, keyLength: 67, modelSize: 8, heads: 2,
                             keyLengths: cross ? [67, 40, 0] : [70, 45, 33], seed: 31)
-            let out = f.forward(causal: causal)
-            let reference = referenceAttention(f, causal: causal)
-            let outError = worstError(out, reference.out, relative: 0, absolute: 1e-4)
-            XCTAssertLessThanOrEqual(outError.ratio, 1, "\(label): out[\(outError.index)]")
-            let probabilityError = worstError(f.activations.probabilities.array, reference.probabilities, relative: 0, absolute: 1e-5)
-            XCTAssertLessThanOrEqual(probabilityError.ratio, 1, "\(label): probabilities[\(probabilityError.index)]")
+            checkForwardAgainstReference(f, causal: causal, label: label)
 
             checkGradients(f, causal: causal, cross: cross, seed: 32, check: check, label: label)
         }
@@ -394,4 +384,14 @@ private func checkGradients(_ f: Fixture, causal: Bool, cross: Bool, seed: UInt6
     let parameterOutcome = check.check(buffer: f.parameters.values.data, count: f.parameters.count,
                                        analytic: f.parameters.gradients.array, loss: loss)
     XCTAssertTrue(parameterOutcome.passed, "\(label): parameters \(parameterOutcome)")
+}
+
+/// Forward of `f` against the Float64 reference: outputs within 1e-4, probabilities within 1e-5.
+private func checkForwardAgainstReference(_ f: Fixture, causal: Bool, label: String) {
+    let out = f.forward(causal: causal)
+    let reference = referenceAttention(f, causal: causal)
+    let outError = worstError(out, reference.out, relative: 0, absolute: 1e-4)
+    XCTAssertLessThanOrEqual(outError.ratio, 1, "\(label): out[\(outError.index)]")
+    let probabilityError = worstError(f.activations.probabilities.array, reference.probabilities, relative: 0, absolute: 1e-5)
+    XCTAssertLessThanOrEqual(probabilityError.ratio, 1, "\(label): probabilities[\(probabilityError.index)]")
 }
