@@ -25,8 +25,10 @@ let package = Package(
             name: "CBLAS",
             linkerSettings: [.linkedLibrary("dl")]
         ),
+        // Row kernels in C, compiled for AVX-512, AVX2 and baseline x86-64 and chosen at load (same results on each).
+        .target(name: "CKernels", dependencies: ["CBLAS"]),
         // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
-        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelSettings),
         // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
@@ -52,7 +54,7 @@ let package = Package(
             dependencies: ["Runner", "Tasks", "Plots", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "CKernels", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Tensors", "TestSupport"]),

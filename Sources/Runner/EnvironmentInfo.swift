@@ -4,7 +4,7 @@ import Tensors
 /// The facts recorded with every run, so a result can be traced to the code and machine that made it.
 public enum EnvironmentInfo {
     /// Key/value pairs: git commit and dirty flag (of the working directory's repository), Swift,
-    /// OpenBLAS version, kernel and threads, CPU, cores, host and OS.
+    /// OpenBLAS version, kernel and threads, the C kernels' instruction set, CPU, cores, host and OS.
     public static func collect(directory: String = FileManager.default.currentDirectoryPath) -> [String: String] {
         let blas = BLAS.status
         var facts: [String: String] = [
@@ -12,6 +12,7 @@ public enum EnvironmentInfo {
             "openblas": blas.loaded ? blas.version : "not loaded",
             "blas_kernel": blas.usingOpenBLAS ? blas.kernel : "built-in GEMM",
             "blas_threads": String(BLAS.threads),
+            "vector_kernels": VectorKernels.level.name,
             "cpu": SystemInfo.cpuModel(),
             "cores": String(SystemInfo.cores),
             "host": SystemInfo.host,

@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,7 +8,9 @@ import Darwin
 #endif
 
 // Row softmax with an optional additive mask and a scale, as attention uses it:
-// probabilities = softmax(scale * scores + mask) over the last dimension.
+// probabilities = softmax(scale * scores + mask) over the last dimension. The fast kernels are C
+// (CKernels: 16-lane vectors, AVX-512, AVX2 or baseline chosen at load, the same bits on each); the
+// naive twins here, one element at a time with expf, are the reference they are tested against.
 
 /// Writes a (T,T) causal mask: 0 on and below the diagonal (a position sees itself and the past),
 /// -infinity above it (the future).
@@ -47,10 +50,7 @@ public func softmaxForward(
         precondition(maskRows > 0 && rows % maskRows == 0,
                      "softmaxForward: rows (\(rows)) must be a positive multiple of maskRows (\(maskRows))")
     }
-    for r in 0..<rows {
-        softmaxRow(out + r * cols, inp + r * cols, mask: mask.map { $0 + (r % maskRows) * cols }, scale: scale,
-                   kept: cols, cols: cols)
-    }
+    ablate_softmax_forward(out, inp, mask, Int64(mask == nil ? 1 : maskRows), nil, 1, scale, Int64(rows), Int64(cols))
 }
 
 /// Row softmax of a scaled input whose row r keeps only its first `kept[r % keptRows]` columns: the
@@ -70,73 +70,17 @@ public func softmaxForward(
     precondition(rows >= 0 && cols >= 0, "softmaxForward: sizes must be non-negative, got (\(rows), \(cols))")
     precondition(keptRows > 0 && rows % keptRows == 0,
                  "softmaxForward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
-    for r in 0..<rows {
-        let n = keptPrefix(kept, row: r, keptRows: keptRows, cols: cols, "softmaxForward")
-        softmaxRow(out + r * cols, inp + r * cols, mask: nil, scale: scale, kept: n, cols: cols)
-    }
+    checkKept(kept, keptRows: keptRows, cols: cols, "softmaxForward")
+    ablate_softmax_forward(out, inp, nil, 1, kept, Int64(keptRows), scale, Int64(rows), Int64(cols))
 }
 
-/// Row r's kept prefix, kept[r % keptRows], checked to lie in 0...cols.
+/// Checks that every kept[r] (r < keptRows) lies in 0...cols.
 @inline(__always)
-private func keptPrefix(_ kept: UnsafePointer<Int32>, row r: Int, keptRows: Int, cols: Int, _ function: StaticString) -> Int {
-    let n = Int(kept[r % keptRows])
-    precondition(n >= 0 && n <= cols, "\(function): kept[\(r % keptRows)] = \(n) is outside 0...\(cols)")
-    return n
-}
-
-/// One row of the vectorised softmax: z = scale * x + m over the first `kept` columns, zeros after.
-@inline(__always)
-private func softmaxRow(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, mask m: UnsafePointer<Float>?,
-                        scale: Float, kept n: Int, cols: Int) {
-    let width = FloatVector.scalarCount
-    let full = n - n % width, tail = n - full
-    // z = scale * x + m, kept in y (each vector is read before it is written: in place is safe)
-    var maxima = FloatVector(repeating: -.infinity)
-    var c = 0
-    while c < full {
-        var z = scale * loadVector(x + c)
-        if let m { z += loadVector(m + c) }
-        storeVector(z, y + c)
-        maxima = lanewiseMax(maxima, z)
-        c += width
+private func checkKept(_ kept: UnsafePointer<Int32>, keptRows: Int, cols: Int, _ function: StaticString) {
+    for r in 0..<keptRows {
+        let n = Int(kept[r])
+        precondition(n >= 0 && n <= cols, "\(function): kept[\(r)] = \(n) is outside 0...\(cols)")
     }
-    if tail > 0 {
-        var z = scale * loadPartial(x + c, count: tail, fill: 0)
-        if let m { z += loadPartial(m + c, count: tail, fill: 0) }
-        z.replace(with: -.infinity, where: lanesFrom(tail))
-        storePartial(z, y + c, count: tail)
-        maxima = lanewiseMax(maxima, z)
-    }
-    let maxValue = horizontalMax(maxima)
-    if maxValue == -.infinity {
-        // fully masked (or empty) row: all zeros by definition
-        y.update(repeating: 0, count: cols)
-        return
-    }
-    let top = FloatVector(repeating: maxValue)
-    var sums = FloatVector()
-    c = 0
-    while c < full {
-        let e = vectorExp(loadVector(y + c) - top)  // exp(-inf) = 0 exactly for masked entries
-        storeVector(e, y + c)
-        sums += e
-        c += width
-    }
-    if tail > 0 {
-        var z = loadPartial(y + c, count: tail, fill: 0) - top
-        z.replace(with: -.infinity, where: lanesFrom(tail))
-        let e = vectorExp(z)
-        storePartial(e, y + c, count: tail)
-        sums += e
-    }
-    let inverse = FloatVector(repeating: 1 / horizontalSum(sums))  // sum >= 1: the maximum contributes exp(0) = 1
-    c = 0
-    while c < full {
-        storeVector(loadVector(y + c) * inverse, y + c)
-        c += width
-    }
-    for i in c..<n { y[i] *= inverse[0] }
-    if n < cols { (y + n).update(repeating: 0, count: cols - n) }
 }
 
 /// The naive twin of `softmaxForward`: the same definition, one element at a time with expf. It is the
@@ -193,30 +137,7 @@ public func softmaxBackward(
 ) {
     // dout and out are (rows, cols), dinp is (rows, cols)
     precondition(rows >= 0 && cols >= 0, "softmaxBackward: sizes must be non-negative, got (\(rows), \(cols))")
-    let width = FloatVector.scalarCount
-    let full = cols - cols % width
-    for r in 0..<rows {
-        let p = out + r * cols
-        let g = dout + r * cols
-        let d = dinp + r * cols
-        // the Jacobian-vector product: d out_c / d z_k = out_c * (delta_ck - out_k)
-        var dots = FloatVector()
-        var c = 0
-        while c < full {
-            dots += loadVector(g + c) * loadVector(p + c)
-            c += width
-        }
-        var dot = horizontalSum(dots)
-        for i in full..<cols { dot += g[i] * p[i] }
-        // z = scale * inp + mask, so d z / d inp = scale
-        let scales = FloatVector(repeating: scale), dotVector = FloatVector(repeating: dot)
-        c = 0
-        while c < full {
-            storeVector(loadVector(d + c) + scales * loadVector(p + c) * (loadVector(g + c) - dotVector), d + c)
-            c += width
-        }
-        for i in full..<cols { d[i] += scale * p[i] * (g[i] - dot) }
-    }
+    ablate_softmax_backward(dinp, dout, out, nil, 1, scale, Int64(rows), Int64(cols))
 }
 
 /// Backward of the kept-prefix `softmaxForward`, accumulated into the first `kept[r % keptRows]`
@@ -234,10 +155,8 @@ public func softmaxBackward(
     precondition(rows >= 0 && cols >= 0, "softmaxBackward: sizes must be non-negative, got (\(rows), \(cols))")
     precondition(keptRows > 0 && rows % keptRows == 0,
                  "softmaxBackward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
-    for r in 0..<rows {
-        let n = keptPrefix(kept, row: r, keptRows: keptRows, cols: cols, "softmaxBackward")
-        softmaxBackward(dinp: dinp + r * cols, dout: dout + r * cols, out: out + r * cols, scale: scale, rows: 1, cols: n)
-    }
+    checkKept(kept, keptRows: keptRows, cols: cols, "softmaxBackward")
+    ablate_softmax_backward(dinp, dout, out, kept, Int64(keptRows), scale, Int64(rows), Int64(cols))
 }
 
 /// The naive twin of `softmaxBackward`.

@@ -1,0 +1,52 @@
+// Row kernels written in C so that one binary can run them with the widest vectors the CPU has.
+//
+// Swift has no per-function target features: the Swift kernels are compiled for baseline x86-64 (SSE2)
+// unless the whole build is made for a newer CPU. The kernels here are compiled three times (AVX-512,
+// AVX2, baseline) and one set is chosen when the library loads, from the CPU's features and the state the
+// OS saves (ablate_cpu_detect). All three perform the same operations in the same order on 16-lane
+// vectors without fused multiply-add, so they give the same bits: the choice changes speed, not results.
+#ifndef ABLATE_KERNELS_H
+#define ABLATE_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets, in increasing order.
+enum { ABLATE_KERNELS_BASELINE = 0, ABLATE_KERNELS_AVX2 = 1, ABLATE_KERNELS_AVX512 = 2 };
+
+/// The instruction set in use (one of the values above).
+int ablate_kernels_level(void);
+
+/// The widest instruction set this CPU and OS can run.
+int ablate_kernels_best_level(void);
+
+/// Uses `level` from now on (for tests and benchmarks). Returns 0, or -1 (changing nothing) when the
+/// CPU cannot run it. Not thread-safe: call it before starting work.
+int ablate_kernels_select(int level);
+
+/// "avx512", "avx2" or "baseline".
+const char *ablate_kernels_level_name(int level);
+
+/// out[i] = e^inp[i], the same function as Swift's `vectorExp` lane by lane (Cephes expf, no FMA).
+void ablate_exp(float *out, const float *inp, int64_t count);
+
+/// Row softmax of scale * inp + mask over each row's first n columns, zeros after; a row whose kept
+/// entries are all -infinity is all zeros. Row r keeps n = kept[r % kept_rows] columns (kept may be
+/// NULL: n = cols) and adds mask row r % mask_rows (mask may be NULL). Values of kept must lie in
+/// 0...cols (the caller checks). out may be inp. Shapes: inp and out (rows, cols).
+void ablate_softmax_forward(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                            const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
+
+/// Backward of the softmax over each row's first n columns (n as above), accumulated:
+/// dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < n} dout[r, k] * out[r, k]) for c < n.
+void ablate_softmax_backward(float *dinp, const float *dout, const float *out, const int32_t *kept,
+                             int64_t kept_rows, float scale, int64_t rows, int64_t cols);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,231 @@
+// Row kernels compiled for AVX-512, AVX2 and baseline x86-64, chosen at load (see ablate_kernels.h).
+#include "ablate_kernels.h"
+#include "ablate_blas.h"
+
+#include <math.h>
+#include <string.h>
+
+// No fused multiply-add: the three builds must round alike (see ablate_kernels.h).
+#pragma clang fp contract(off)
+// The 16-lane helpers are always inlined into the functions of each instruction set, so the
+// calling-convention differences clang warns about never apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+#define LANES 16
+typedef float vf __attribute__((vector_size(64)));
+typedef int32_t vi __attribute__((vector_size(64)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE vf splat(float x) { return (vf){} + x; }
+INLINE vf load(const float *p) { vf v; memcpy(&v, p, sizeof v); return v; }
+INLINE void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
+/// The first `count` (0...16) values, `fill` in the other lanes.
+INLINE vf load_partial(const float *p, int64_t count, float fill) {
+    float lanes[LANES];
+    for (int i = 0; i < LANES; i++) lanes[i] = i < count ? p[i] : fill;
+    return load(lanes);
+}
+INLINE void store_partial(float *p, vf v, int64_t count) {
+    float lanes[LANES];
+    store(lanes, v);
+    for (int64_t i = 0; i < count; i++) p[i] = lanes[i];
+}
+/// Lanes where mask is set take a, the others b.
+INLINE vf select(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
+/// Lanes at or after `count`.
+INLINE vi lanes_from(int64_t count) {
+    const vi index = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    return index >= (int32_t)count;
+}
+/// a where b is not larger, else b (a NaN in a is kept), as Swift's lanewiseMax.
+INLINE vf lanewise_max(vf a, vf b) { return select(b > a, b, a); }
+/// The sum of the lanes, halves first: the same order whatever the instruction set.
+INLINE float horizontal_sum(vf x) {
+    typedef float v8 __attribute__((vector_size(32)));
+    typedef float v4 __attribute__((vector_size(16)));
+    v8 a = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4 b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+INLINE float horizontal_max(vf x) {
+    float m = x[0];
+    for (int i = 1; i < LANES; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+/// e^x per lane: Swift's vectorExp operation for operation (Cephes expf; 2^n as two factors so that
+/// results below the smallest normal number underflow gradually; 0 below -104; e^88.3 above 88.3).
+INLINE vf exp16(vf x) {
+    vi too_small = x < -104.0f;
+    vf clamped = select(too_small, splat(-104.0f), x);
+    clamped = select(x > 88.3f, splat(88.3f), clamped);
+    const float magic = 12582912.0f;
+    vf shifted = clamped * 1.44269504f + magic;
+    vf n = shifted - magic;
+    vf r = clamped - n * 0.693359375f + n * 2.1219444e-4f;
+    vf p = splat(1.98756915e-4f);
+    p = p * r + 1.39819995e-3f;
+    p = p * r + 8.3334519e-3f;
+    p = p * r + 4.16657959e-2f;
+    p = p * r + 1.66666655e-1f;
+    p = p * r + 5.00000012e-1f;
+    p = p * (r * r) + r + 1.0f;
+    vi n_bits = (vi)shifted - (vi)splat(magic);
+    vi half = n_bits >> 1;
+    vf scale1 = (vf)((half + 127) << 23);
+    vf scale2 = (vf)((n_bits - half + 127) << 23);
+    return select(too_small, splat(0.0f), p * scale1 * scale2);
+}
+
+INLINE void exp_body(float *out, const float *inp, int64_t count) {
+    int64_t i = 0;
+    for (; i + LANES <= count; i += LANES) store(out + i, exp16(load(inp + i)));
+    if (i < count) store_partial(out + i, exp16(load_partial(inp + i, count - i, 0)), count - i);
+}
+
+/// One row: z = scale * x + m over the first n columns, softmax, zeros after.
+INLINE void softmax_row(float *y, const float *x, const float *m, float scale, int64_t n, int64_t cols) {
+    int64_t full = n - n % LANES, tail = n - full, c;
+    vf maxima = splat(-INFINITY);
+    for (c = 0; c < full; c += LANES) {
+        vf z = scale * load(x + c);
+        if (m) z = z + load(m + c);
+        store(y + c, z);
+        maxima = lanewise_max(maxima, z);
+    }
+    if (tail > 0) {
+        vf z = scale * load_partial(x + c, tail, 0);
+        if (m) z = z + load_partial(m + c, tail, 0);
+        z = select(lanes_from(tail), splat(-INFINITY), z);
+        store_partial(y + c, z, tail);
+        maxima = lanewise_max(maxima, z);
+    }
+    float max_value = horizontal_max(maxima);
+    if (max_value == -INFINITY) {
+        memset(y, 0, (size_t)cols * sizeof(float));
+        return;
+    }
+    vf top = splat(max_value), sums = splat(0);
+    for (c = 0; c < full; c += LANES) {
+        vf e = exp16(load(y + c) - top);
+        store(y + c, e);
+        sums = sums + e;
+    }
+    if (tail > 0) {
+        vf z = select(lanes_from(tail), splat(-INFINITY), load_partial(y + c, tail, 0) - top);
+        vf e = exp16(z);
+        store_partial(y + c, e, tail);
+        sums = sums + e;
+    }
+    float inverse = 1.0f / horizontal_sum(sums);  // >= 1: the maximum contributes exp(0) = 1
+    for (c = 0; c < full; c += LANES) store(y + c, load(y + c) * inverse);
+    for (; c < n; c++) y[c] *= inverse;
+    if (n < cols) memset(y + n, 0, (size_t)(cols - n) * sizeof(float));
+}
+
+INLINE void softmax_forward_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                                 const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t n = kept ? kept[r % kept_rows] : cols;
+        const float *m = mask ? mask + (r % mask_rows) * cols : NULL;
+        softmax_row(out + r * cols, inp + r * cols, m, scale, n, cols);
+    }
+}
+
+INLINE void softmax_backward_body(float *dinp, const float *dout, const float *out, const int32_t *kept,
+                                  int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    for (int64_t r = 0; r < rows; r++) {
+        int64_t n = kept ? kept[r % kept_rows] : cols;
+        const float *p = out + r * cols, *g = dout + r * cols;
+        float *d = dinp + r * cols;
+        int64_t full = n - n % LANES, c;
+        vf dots = splat(0);
+        for (c = 0; c < full; c += LANES) dots = dots + load(g + c) * load(p + c);
+        float dot = horizontal_sum(dots);
+        for (c = full; c < n; c++) dot += g[c] * p[c];
+        for (c = 0; c < full; c += LANES) store(d + c, load(d + c) + scale * load(p + c) * (load(g + c) - dot));
+        for (; c < n; c++) d[c] += scale * p[c] * (g[c] - dot);
+    }
+}
+
+// One set of entry points per instruction set: the bodies above inlined into functions compiled for it.
+#define DEFINE_LEVEL(suffix, attributes)                                                                        \
+    attributes static void exp_##suffix(float *out, const float *inp, int64_t count) {                            \
+        exp_body(out, inp, count);                                                                                \
+    }                                                                                                             \
+    attributes static void softmax_forward_##suffix(float *out, const float *inp, const float *mask,             \
+                                                     int64_t mask_rows, const int32_t *kept, int64_t kept_rows,   \
+                                                     float scale, int64_t rows, int64_t cols) {                   \
+        softmax_forward_body(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);                     \
+    }                                                                                                             \
+    attributes static void softmax_backward_##suffix(float *dinp, const float *dout, const float *out,           \
+                                                      const int32_t *kept, int64_t kept_rows, float scale,        \
+                                                      int64_t rows, int64_t cols) {                               \
+        softmax_backward_body(dinp, dout, out, kept, kept_rows, scale, rows, cols);                              \
+    }
+
+DEFINE_LEVEL(baseline, )
+#if defined(__x86_64__)
+DEFINE_LEVEL(avx2, __attribute__((target("avx2,fma"))))
+DEFINE_LEVEL(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))))
+#endif
+
+typedef struct {
+    void (*exp)(float *, const float *, int64_t);
+    void (*softmax_forward)(float *, const float *, const float *, int64_t, const int32_t *, int64_t, float, int64_t, int64_t);
+    void (*softmax_backward)(float *, const float *, const float *, const int32_t *, int64_t, float, int64_t, int64_t);
+} kernel_table;
+
+static const kernel_table tables[] = {
+    {exp_baseline, softmax_forward_baseline, softmax_backward_baseline},
+#if defined(__x86_64__)
+    {exp_avx2, softmax_forward_avx2, softmax_backward_avx2},
+    {exp_avx512, softmax_forward_avx512, softmax_backward_avx512},
+#endif
+};
+
+static int best_level = ABLATE_KERNELS_BASELINE;
+static int current_level = ABLATE_KERNELS_BASELINE;
+static const kernel_table *current = &tables[0];
+
+// Chosen before main runs: the kernels are then plain indirect calls, with nothing to synchronise.
+__attribute__((constructor)) static void choose_level(void) {
+#if defined(__x86_64__)
+    ablate_cpu_features_t cpu = ablate_cpu_detect();
+    if (cpu.avx512f && cpu.avx512vl && cpu.avx512dq && cpu.avx512bw && cpu.avx2 && cpu.fma) best_level = ABLATE_KERNELS_AVX512;
+    else if (cpu.avx2 && cpu.fma) best_level = ABLATE_KERNELS_AVX2;
+#endif
+    current_level = best_level;
+    current = &tables[best_level];
+}
+
+int ablate_kernels_level(void) { return current_level; }
+int ablate_kernels_best_level(void) { return best_level; }
+
+int ablate_kernels_select(int level) {
+    if (level < ABLATE_KERNELS_BASELINE || level > best_level) return -1;
+    current_level = level;
+    current = &tables[level];
+    return 0;
+}
+
+const char *ablate_kernels_level_name(int level) {
+    switch (level) {
+    case ABLATE_KERNELS_AVX512: return "avx512";
+    case ABLATE_KERNELS_AVX2: return "avx2";
+    default: return "baseline";
+    }
+}
+
+void ablate_exp(float *out, const float *inp, int64_t count) { current->exp(out, inp, count); }
+
+void ablate_softmax_forward(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                            const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    current->softmax_forward(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
+}
+
+void ablate_softmax_backward(float *dinp, const float *dout, const float *out, const int32_t *kept,
+                             int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    current->softmax_backward(dinp, dout, out, kept, kept_rows, scale, rows, cols);
+}

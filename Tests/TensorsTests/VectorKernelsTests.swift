@@ -1,0 +1,98 @@
+import XCTest
+import CKernels
+import Tensors
+import TestSupport
+
+// The C row kernels at every instruction-set level this CPU can run: each level must give exactly the
+// bits of the others (the promise that lets results not depend on the machine's vector width), the
+// C exp exactly the bits of Swift's vectorExp, and the softmax the naive twin's values (SoftmaxTests
+// and VectorMathTests check the level in use against the Float64 reference and the naive twin).
+
+final class VectorKernelsTests: XCTestCase {
+    override func tearDown() {
+        VectorKernels.select(VectorKernels.best)
+        super.tearDown()
+    }
+
+    /// Runs body once per available level and returns each run's result, baseline first.
+    private func perLevel<T>(_ body: () -> T) -> [(VectorKernels.Level, T)] {
+        VectorKernels.available.map { level in
+            XCTAssertTrue(VectorKernels.select(level), "select \(level.name)")
+            XCTAssertEqual(VectorKernels.level, level)
+            return (level, body())
+        }
+    }
+
+    private func assertSameBits(_ results: [(VectorKernels.Level, [Float])], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let (_, reference) = results.first else { return XCTFail("no level", file: file, line: line) }
+        for (level, values) in results.dropFirst() {
+            XCTAssertEqual(values.count, reference.count, file: file, line: line)
+            let differing = zip(values, reference).filter { $0.bitPattern != $1.bitPattern && !($0.isNaN && $1.isNaN) }.count
+            XCTAssertEqual(differing, 0, "\(what): \(level.name) differs from baseline in \(differing) values", file: file, line: line)
+        }
+    }
+
+    func testTheChosenLevelIsTheBestAndOthersCanBeSelected() {
+        XCTAssertEqual(VectorKernels.level, VectorKernels.best, "the library starts on the widest level the CPU runs")
+        XCTAssertEqual(VectorKernels.available.first, .baseline)
+        XCTAssertEqual(VectorKernels.available.last, VectorKernels.best)
+        if VectorKernels.best < .avx512 {
+            XCTAssertFalse(VectorKernels.select(.avx512), "a level the CPU cannot run is refused")
+            XCTAssertEqual(VectorKernels.level, VectorKernels.best, "a refused level changes nothing")
+        }
+        XCTAssertEqual(VectorKernels.Level.allCases.map(\.name), ["baseline", "avx2", "avx512"])
+    }
+
+    func testExpEqualsSwiftVectorExpBitForBitOnEveryLevel() {
+        // the range where it matters plus gradual underflow, the clamps, and the special values
+        var inputs = randomFloats(20_000, seed: 71, low: -110, high: 95)
+        inputs += [0, -0.0, 1, -1, 88.3, 88.4, -87.3, -103.9, -104, -104.1, .infinity, -.infinity, .nan, .ulpOfOne]
+        inputs += (0..<37).map { Float($0) * 0.5 - 9 }  // a length that is not a multiple of 16 or 8
+        var expected = [Float](repeating: 0, count: inputs.count)
+        for start in stride(from: 0, to: inputs.count, by: 8) {
+            let count = min(8, inputs.count - start)
+            let lanes = inputs.withUnsafeBufferPointer { loadPartial($0.baseAddress! + start, count: count, fill: 0) }
+            let e = vectorExp(lanes)
+            for i in 0..<count { expected[start + i] = e[i] }
+        }
+        let results = perLevel { () -> [Float] in
+            var out = [Float](repeating: -1, count: inputs.count)
+            ablate_exp(&out, inputs, Int64(inputs.count))
+            return out
+        }
+        for (level, out) in results {
+            let differing = (0..<inputs.count).filter { out[$0].bitPattern != expected[$0].bitPattern && !(out[$0].isNaN && expected[$0].isNaN) }
+            XCTAssertTrue(differing.isEmpty, "\(level.name): exp differs from vectorExp at \(differing.prefix(5).map { inputs[$0] })")
+        }
+    }
+
+    func testSoftmaxGivesTheSameBitsOnEveryLevel() {
+        // widths around the vector lengths, with a mask, with kept prefixes (0 included), scaled
+        for cols in [1, 7, 15, 16, 17, 31, 33, 64, 100] {
+            let rows = 6
+            let x = randomFloats(rows * cols, seed: UInt64(cols), low: -20, high: 20)
+            let mask = randomFloats(rows * cols, seed: UInt64(100 + cols), low: 0, high: 1).map { $0 < 0.3 ? -Float.infinity : $0 }
+            let kept: [Int32] = (0..<rows).map { Int32(($0 * (cols + 1)) / rows) }
+            let dout = randomFloats(rows * cols, seed: UInt64(200 + cols), low: -1, high: 1)
+            let prefill = randomFloats(rows * cols, seed: UInt64(300 + cols), low: -1, high: 1)
+            let forward = perLevel { () -> [Float] in
+                var masked = [Float](repeating: .nan, count: rows * cols), prefix = masked
+                ablate_softmax_forward(&masked, x, mask, Int64(rows), nil, 1, 0.37, Int64(rows), Int64(cols))
+                ablate_softmax_forward(&prefix, x, nil, 1, kept, Int64(rows), 1.3, Int64(rows), Int64(cols))
+                var dinp = prefill, dprefix = prefill
+                ablate_softmax_backward(&dinp, dout, masked, nil, 1, 0.37, Int64(rows), Int64(cols))
+                ablate_softmax_backward(&dprefix, dout, prefix, kept, Int64(rows), 1.3, Int64(rows), Int64(cols))
+                return masked + prefix + dinp + dprefix
+            }
+            assertSameBits(forward, "softmax forward and backward, \(cols) columns")
+            // and the values are the naive twin's, within rounding
+            var naive = [Float](repeating: 0, count: rows * cols)
+            softmaxForwardNaive(out: &naive, inp: x, mask: mask, maskRows: rows, scale: 0.37, rows: rows, cols: cols)
+            for (level, values) in forward {
+                for i in 0..<rows * cols {
+                    XCTAssertEqual(values[i], naive[i], accuracy: 1e-6 + 1e-5 * abs(naive[i]), "\(level.name), \(cols) columns, value \(i)")
+                }
+            }
+        }
+    }
+}
