@@ -84,6 +84,13 @@ INLINE void exp_body(float *out, const float *inp, int64_t count) {
     if (i < count) store_partial(out + i, exp16(load_partial(inp + i, count - i, 0)), count - i);
 }
 
+/// The partial vector at c (count = n - c < 16 values wanted): a whole vector when the row has room
+/// for it (the lanes past count are then the row's own, ignored or masked by the caller), else only
+/// the count values with `fill` after them. Reading whole vectors spares a lane-by-lane loop.
+INLINE vf load_tail(const float *p, int64_t c, int64_t count, int64_t cols, float fill) {
+    return c + LANES <= cols ? load(p + c) : load_partial(p + c, count, fill);
+}
+
 /// One row: z = scale * x + m over the first n columns, softmax, zeros after.
 INLINE void softmax_row(float *y, const float *x, const float *m, float scale, int64_t n, int64_t cols) {
     int64_t full = n - n % LANES, tail = n - full, c;
@@ -94,11 +101,14 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
         store(y + c, z);
         maxima = lanewise_max(maxima, z);
     }
+    // the last, partial vector: lanes past n are -infinity (and become 0), so the row's zeros can
+    // start after it when it was stored whole
+    int64_t written = n;
     if (tail > 0) {
-        vf z = scale * load_partial(x + c, tail, 0);
-        if (m) z = z + load_partial(m + c, tail, 0);
+        vf z = scale * load_tail(x, c, tail, cols, 0);
+        if (m) z = z + load_tail(m, c, tail, cols, 0);
         z = select(lanes_from(tail), splat(-INFINITY), z);
-        store_partial(y + c, z, tail);
+        if (c + LANES <= cols) { store(y + c, z); written = c + LANES; } else store_partial(y + c, z, tail);
         maxima = lanewise_max(maxima, z);
     }
     float max_value = horizontal_max(maxima);
@@ -113,15 +123,16 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
         sums = sums + e;
     }
     if (tail > 0) {
-        vf z = select(lanes_from(tail), splat(-INFINITY), load_partial(y + c, tail, 0) - top);
-        vf e = exp16(z);
-        store_partial(y + c, e, tail);
+        vf e = exp16(select(lanes_from(tail), splat(-INFINITY), load_tail(y, c, tail, cols, 0) - top));
+        if (written > n) store(y + c, e); else store_partial(y + c, e, tail);
         sums = sums + e;
     }
-    float inverse = 1.0f / horizontal_sum(sums);  // >= 1: the maximum contributes exp(0) = 1
+    vf inverse = splat(1.0f / horizontal_sum(sums));  // >= 1: the maximum contributes exp(0) = 1
     for (c = 0; c < full; c += LANES) store(y + c, load(y + c) * inverse);
-    for (; c < n; c++) y[c] *= inverse;
-    if (n < cols) memset(y + n, 0, (size_t)(cols - n) * sizeof(float));
+    if (tail > 0) {
+        if (written > n) store(y + c, load(y + c) * inverse); else store_partial(y + c, load_partial(y + c, tail, 0) * inverse, tail);
+    }
+    if (written < cols) memset(y + written, 0, (size_t)(cols - written) * sizeof(float));
 }
 
 INLINE void softmax_forward_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
@@ -139,13 +150,18 @@ INLINE void softmax_backward_body(float *dinp, const float *dout, const float *o
         int64_t n = kept ? kept[r % kept_rows] : cols;
         const float *p = out + r * cols, *g = dout + r * cols;
         float *d = dinp + r * cols;
-        int64_t full = n - n % LANES, c;
+        int64_t full = n - n % LANES, tail = n - full, c;
+        vi past = lanes_from(tail);
         vf dots = splat(0);
         for (c = 0; c < full; c += LANES) dots = dots + load(g + c) * load(p + c);
+        if (tail > 0) dots = dots + select(past, splat(0), load_tail(g, c, tail, cols, 0) * load_tail(p, c, tail, cols, 0));
         float dot = horizontal_sum(dots);
-        for (c = full; c < n; c++) dot += g[c] * p[c];
         for (c = 0; c < full; c += LANES) store(d + c, load(d + c) + scale * load(p + c) * (load(g + c) - dot));
-        for (; c < n; c++) d[c] += scale * p[c] * (g[c] - dot);
+        if (tail > 0) {
+            vf old = load_tail(d, c, tail, cols, 0);
+            vf updated = select(past, old, old + scale * load_tail(p, c, tail, cols, 0) * (load_tail(g, c, tail, cols, 0) - dot));
+            if (c + LANES <= cols) store(d + c, updated); else store_partial(d + c, updated, tail);
+        }
     }
 }
 
