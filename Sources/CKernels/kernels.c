@@ -31,6 +31,11 @@ INLINE void store_partial(float *p, vf v, int64_t count) {
     store(lanes, v);
     for (int64_t i = 0; i < count; i++) p[i] = lanes[i];
 }
+/// A whole vector when count is 16, else the first count values and zeros.
+INLINE vf load_partial_or_whole(const float *p, int64_t count) { return count == LANES ? load(p) : load_partial(p, count, 0); }
+INLINE void store_partial_or_whole(float *p, vf v, int64_t count) {
+    if (count == LANES) store(p, v); else store_partial(p, v, count);
+}
 /// Lanes where mask is set take a, the others b.
 INLINE vf select(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 /// Lanes at or after `count`.
@@ -165,39 +170,162 @@ INLINE void softmax_backward_body(float *dinp, const float *dout, const float *o
     }
 }
 
-// One set of entry points per instruction set: the bodies above inlined into functions compiled for it.
-#define DEFINE_LEVEL(suffix, attributes)                                                                        \
-    attributes static void exp_##suffix(float *out, const float *inp, int64_t count) {                            \
-        exp_body(out, inp, count);                                                                                \
-    }                                                                                                             \
-    attributes static void softmax_forward_##suffix(float *out, const float *inp, const float *mask,             \
-                                                     int64_t mask_rows, const int32_t *kept, int64_t kept_rows,   \
-                                                     float scale, int64_t rows, int64_t cols) {                   \
-        softmax_forward_body(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);                     \
-    }                                                                                                             \
-    attributes static void softmax_backward_##suffix(float *dinp, const float *dout, const float *out,           \
-                                                      const int32_t *kept, int64_t kept_rows, float scale,        \
-                                                      int64_t rows, int64_t cols) {                               \
-        softmax_backward_body(dinp, dout, out, kept, kept_rows, scale, rows, cols);                              \
+/// Row layer norm, optionally of x + f (the residual sum, written to `summed`): out = (s - mean) * rstd
+/// [* weight] [+ bias], with mean and rstd kept per row.
+INLINE void layer_norm_forward_body(float *out, float *summed, float *mean, float *rstd, const float *x, const float *f,
+                                    const float *weight, const float *bias, int64_t rows, int64_t cols, float epsilon) {
+    int64_t full = cols - cols % LANES, tail = cols - full, c;
+    float n = (float)cols;
+    vi past = lanes_from(tail);
+    for (int64_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *y = out + r * cols;
+        if (f) {
+            // s = x + f, stored, and then normalised like any input
+            const float *fr = f + r * cols;
+            float *sr = summed + r * cols;
+            for (c = 0; c < full; c += LANES) store(sr + c, load(xr + c) + load(fr + c));
+            for (; c < cols; c++) sr[c] = xr[c] + fr[c];
+            xr = sr;
+        }
+        vf sums = splat(0);
+        for (c = 0; c < full; c += LANES) sums = sums + load(xr + c);
+        if (tail) sums = sums + load_partial(xr + c, tail, 0);
+        float m = horizontal_sum(sums) / n;
+        vf squares = splat(0);
+        for (c = 0; c < full; c += LANES) { vf d = load(xr + c) - m; squares = squares + d * d; }
+        if (tail) { vf d = select(past, splat(0), load_partial(xr + c, tail, 0) - m); squares = squares + d * d; }
+        float scale = 1.0f / sqrtf(horizontal_sum(squares) / n + epsilon);
+        for (c = 0; c < cols; c += LANES) {
+            int64_t count = cols - c < LANES ? cols - c : LANES;
+            vf v = (load_partial_or_whole(xr + c, count) - m) * scale;
+            if (weight) v = v * load_partial_or_whole(weight + c, count);
+            if (bias) v = v + load_partial_or_whole(bias + c, count);
+            store_partial_or_whole(y + c, v, count);
+        }
+        mean[r] = m;
+        rstd[r] = scale;
     }
+}
 
-DEFINE_LEVEL(baseline, )
+/// Backward of the row layer norm: dinp (+)= rstd * (dnorm - mean(dnorm) - norm * mean(dnorm * norm)),
+/// dnorm = dout [* weight]; dweight += dout * norm, dbias += dout (each may be NULL).
+INLINE void layer_norm_backward_body(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                                     const float *weight, const float *mean, const float *rstd, int64_t rows, int64_t cols,
+                                     int accumulate) {
+    int64_t c;
+    float n = (float)cols;
+    for (int64_t r = 0; r < rows; r++) {
+        const float *x = inp + r * cols, *g = dout + r * cols;
+        float *d = dinp + r * cols;
+        float m = mean[r], scale = rstd[r];
+        vf dnorm_sums = splat(0), dnorm_norm_sums = splat(0);
+        for (c = 0; c < cols; c += LANES) {
+            int64_t count = cols - c < LANES ? cols - c : LANES;
+            vi past = lanes_from(count);
+            vf norm = select(past, splat(0), (load_partial_or_whole(x + c, count) - m) * scale);
+            vf dnorm = load_partial_or_whole(g + c, count);
+            if (weight) dnorm = dnorm * load_partial_or_whole(weight + c, count);
+            dnorm = select(past, splat(0), dnorm);
+            dnorm_sums = dnorm_sums + dnorm;
+            dnorm_norm_sums = dnorm_norm_sums + dnorm * norm;
+        }
+        float dnorm_mean = horizontal_sum(dnorm_sums) / n, dnorm_norm_mean = horizontal_sum(dnorm_norm_sums) / n;
+        for (c = 0; c < cols; c += LANES) {
+            int64_t count = cols - c < LANES ? cols - c : LANES;
+            vf gc = load_partial_or_whole(g + c, count);
+            vf norm = (load_partial_or_whole(x + c, count) - m) * scale;
+            if (dbias) store_partial_or_whole(dbias + c, load_partial_or_whole(dbias + c, count) + gc, count);
+            if (dweight) store_partial_or_whole(dweight + c, load_partial_or_whole(dweight + c, count) + gc * norm, count);
+            vf dnorm = weight ? gc * load_partial_or_whole(weight + c, count) : gc;
+            vf dc = scale * (dnorm - dnorm_mean - norm * dnorm_norm_mean);
+            store_partial_or_whole(d + c, accumulate ? load_partial_or_whole(d + c, count) + dc : dc, count);
+        }
+    }
+}
+
+/// dbias[c] += sum over rows of dout[r, c], each column summed in row order.
+INLINE void add_bias_backward_body(float *dbias, const float *dout, int64_t rows, int64_t cols) {
+    int64_t c = 0;
+    for (; c + 4 * LANES <= cols; c += 4 * LANES) {
+        vf a0 = load(dbias + c), a1 = load(dbias + c + LANES), a2 = load(dbias + c + 2 * LANES), a3 = load(dbias + c + 3 * LANES);
+        for (int64_t r = 0; r < rows; r++) {
+            const float *g = dout + r * cols + c;
+            a0 = a0 + load(g); a1 = a1 + load(g + LANES); a2 = a2 + load(g + 2 * LANES); a3 = a3 + load(g + 3 * LANES);
+        }
+        store(dbias + c, a0); store(dbias + c + LANES, a1); store(dbias + c + 2 * LANES, a2); store(dbias + c + 3 * LANES, a3);
+    }
+    for (; c < cols; c += LANES) {
+        int64_t count = cols - c < LANES ? cols - c : LANES;
+        vf a = load_partial_or_whole(dbias + c, count);
+        for (int64_t r = 0; r < rows; r++) a = a + load_partial_or_whole(dout + r * cols + c, count);
+        store_partial_or_whole(dbias + c, a, count);
+    }
+}
+
+/// out = inp > 0 ? inp : 0 (NaN gives 0).
+INLINE void relu_forward_body(float *out, const float *inp, int64_t count) {
+    for (int64_t i = 0; i < count; i += LANES) {
+        int64_t k = count - i < LANES ? count - i : LANES;
+        vf x = load_partial_or_whole(inp + i, k);
+        store_partial_or_whole(out + i, select(x > 0.0f, x, splat(0)), k);
+    }
+}
+
+/// dinp (+)= dout * [inp > 0]; dinp may be dout when not accumulating.
+INLINE void relu_backward_body(float *dinp, const float *dout, const float *inp, int64_t count, int accumulate) {
+    for (int64_t i = 0; i < count; i += LANES) {
+        int64_t k = count - i < LANES ? count - i : LANES;
+        vf g = select(load_partial_or_whole(inp + i, k) > 0.0f, load_partial_or_whole(dout + i, k), splat(0));
+        store_partial_or_whole(dinp + i, accumulate ? load_partial_or_whole(dinp + i, k) + g : g, k);
+    }
+}
+
+// One set of entry points per instruction set: the bodies above inlined into functions compiled for it.
+#define KERNELS(X)                                                                                                   \
+    X(exp, (float *out, const float *inp, int64_t count), (out, inp, count))                                         \
+    X(softmax_forward, (float *out, const float *inp, const float *mask, int64_t mask_rows, const int32_t *kept,     \
+                        int64_t kept_rows, float scale, int64_t rows, int64_t cols),                                 \
+      (out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols))                                               \
+    X(softmax_backward, (float *dinp, const float *dout, const float *out, const int32_t *kept, int64_t kept_rows,   \
+                         float scale, int64_t rows, int64_t cols),                                                   \
+      (dinp, dout, out, kept, kept_rows, scale, rows, cols))                                                         \
+    X(layer_norm_forward, (float *out, float *summed, float *mean, float *rstd, const float *x, const float *f,      \
+                           const float *weight, const float *bias, int64_t rows, int64_t cols, float epsilon),       \
+      (out, summed, mean, rstd, x, f, weight, bias, rows, cols, epsilon))                                            \
+    X(layer_norm_backward, (float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,          \
+                            const float *weight, const float *mean, const float *rstd, int64_t rows, int64_t cols,   \
+                            int accumulate),                                                                         \
+      (dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, cols, accumulate))                                 \
+    X(add_bias_backward, (float *dbias, const float *dout, int64_t rows, int64_t cols), (dbias, dout, rows, cols))   \
+    X(relu_forward, (float *out, const float *inp, int64_t count), (out, inp, count))                                \
+    X(relu_backward, (float *dinp, const float *dout, const float *inp, int64_t count, int accumulate),              \
+      (dinp, dout, inp, count, accumulate))
+
+#define DEFINE_LEVEL_FUNCTION(suffix, attributes, name, params, args) \
+    attributes static void name##_##suffix params { name##_body args; }
+
+#define BASELINE_FUNCTION(name, params, args) DEFINE_LEVEL_FUNCTION(baseline, , name, params, args)
+KERNELS(BASELINE_FUNCTION)
 #if defined(__x86_64__)
-DEFINE_LEVEL(avx2, __attribute__((target("avx2,fma"))))
-DEFINE_LEVEL(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))))
+#define AVX2_FUNCTION(name, params, args) DEFINE_LEVEL_FUNCTION(avx2, __attribute__((target("avx2,fma"))), name, params, args)
+#define AVX512_FUNCTION(name, params, args) \
+    DEFINE_LEVEL_FUNCTION(avx512, __attribute__((target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma"))), name, params, args)
+KERNELS(AVX2_FUNCTION)
+KERNELS(AVX512_FUNCTION)
 #endif
 
-typedef struct {
-    void (*exp)(float *, const float *, int64_t);
-    void (*softmax_forward)(float *, const float *, const float *, int64_t, const int32_t *, int64_t, float, int64_t, int64_t);
-    void (*softmax_backward)(float *, const float *, const float *, const int32_t *, int64_t, float, int64_t, int64_t);
-} kernel_table;
+#define TABLE_FIELD(name, params, args) void (*name) params;
+typedef struct { KERNELS(TABLE_FIELD) } kernel_table;
 
+#define BASELINE_ENTRY(name, params, args) name##_baseline,
+#define AVX2_ENTRY(name, params, args) name##_avx2,
+#define AVX512_ENTRY(name, params, args) name##_avx512,
 static const kernel_table tables[] = {
-    {exp_baseline, softmax_forward_baseline, softmax_backward_baseline},
+    {KERNELS(BASELINE_ENTRY)},
 #if defined(__x86_64__)
-    {exp_avx2, softmax_forward_avx2, softmax_backward_avx2},
-    {exp_avx512, softmax_forward_avx512, softmax_backward_avx512},
+    {KERNELS(AVX2_ENTRY)},
+    {KERNELS(AVX512_ENTRY)},
 #endif
 };
 
@@ -234,14 +362,5 @@ const char *ablate_kernels_level_name(int level) {
     }
 }
 
-void ablate_exp(float *out, const float *inp, int64_t count) { current->exp(out, inp, count); }
-
-void ablate_softmax_forward(float *out, const float *inp, const float *mask, int64_t mask_rows,
-                            const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
-    current->softmax_forward(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
-}
-
-void ablate_softmax_backward(float *dinp, const float *dout, const float *out, const int32_t *kept,
-                             int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
-    current->softmax_backward(dinp, dout, out, kept, kept_rows, scale, rows, cols);
-}
+#define PUBLIC_ENTRY(name, params, args) void ablate_##name params { current->name args; }
+KERNELS(PUBLIC_ENTRY)

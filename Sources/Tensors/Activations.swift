@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,7 +15,8 @@ import Darwin
 /// ReLU: out = max(0, inp), vectorised.
 public func reluForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, count: Int) {
     // inp is (count), out is (count)
-    mapVectors(out: out, inp: inp, count: count) { x in x.replacing(with: 0, where: .!(x .> 0)) }
+    precondition(count >= 0, "reluForward: count must be non-negative, got \(count)")
+    ablate_relu_forward(out, inp, Int64(count))
 }
 
 /// The naive twin of `reluForward`.
@@ -32,19 +34,8 @@ public func reluForwardNaive(out: UnsafeMutablePointer<Float>, inp: UnsafePointe
 public func reluBackward(dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, inp: UnsafePointer<Float>, count: Int,
                          accumulate: Bool = true) {
     // inp is (count), dout is (count), dinp is (count)
-    let width = FloatVector.scalarCount
-    var i = 0
-    while i + width <= count {
-        // forward: out = inp > 0 ? inp : 0
-        let g = loadVector(dout + i).replacing(with: 0, where: .!(loadVector(inp + i) .> 0))
-        storeVector(accumulate ? loadVector(dinp + i) + g : g, dinp + i)
-        i += width
-    }
-    while i < count {
-        let g: Float = inp[i] > 0 ? dout[i] : 0
-        dinp[i] = accumulate ? dinp[i] + g : g
-        i += 1
-    }
+    precondition(count >= 0, "reluBackward: count must be non-negative, got \(count)")
+    ablate_relu_backward(dinp, dout, inp, Int64(count), accumulate ? 1 : 0)
 }
 
 /// The naive twin of `reluBackward`.

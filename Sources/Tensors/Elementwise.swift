@@ -1,3 +1,5 @@
+import CKernels
+
 // Element-wise kernels and flat reductions: residual adds, bias adds, scaling, products, copies, and the
 // sum of squares behind gradient-norm clipping. Each backward accumulates (+=) into its gradients.
 // Every output may be the same buffer as an input of the same shape (in place), since element i of
@@ -122,10 +124,7 @@ public func addBias(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
 public func addBiasBackward(dbias: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, rows: Int, cols: Int) {
     // dout is (rows, cols), dbias is (cols)
     precondition(rows >= 0 && cols >= 0, "addBiasBackward: sizes must be non-negative, got (\(rows), \(cols))")
-    for r in 0..<rows {
-        let g = dout + r * cols
-        for c in 0..<cols { dbias[c] += g[c] }
-    }
+    ablate_add_bias_backward(dbias, dout, Int64(rows), Int64(cols))
 }
 
 /// The sum of squares of `count` values, accumulated in Float64: the squared L2 norm used for

@@ -1,4 +1,8 @@
+import CKernels
+
 // Layer normalisation over the last dimension (Ba, Kiros and Hinton, 2016), with an optional affine.
+// The fast kernels run in C (CKernels, 16-lane vectors at the instruction set chosen at load); the
+// naive twins here are the reference they are tested against.
 
 /// Layer normalisation of each row, writing the row mean and reciprocal standard deviation for the backward.
 ///
@@ -16,48 +20,9 @@ public func layerNormForward(
     inp: UnsafePointer<Float>, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
     rows: Int, cols: Int, epsilon: Float = 1e-5
 ) {
-    // inp is (rows, cols), weight and bias are (cols), out is (rows, cols), mean and rstd are (rows)
     precondition(rows >= 0 && cols > 0, "layerNormForward: need rows >= 0 and cols > 0, got (\(rows), \(cols))")
     precondition(epsilon >= 0, "layerNormForward: epsilon must be non-negative, got \(epsilon)")
-    let n = Float(cols), width = FloatVector.scalarCount, full = cols - cols % width
-    for r in 0..<rows {
-        let x = inp + r * cols
-        let y = out + r * cols
-        var sums = FloatVector()
-        var c = 0
-        while c < full { sums += loadVector(x + c); c += width }
-        var sum = horizontalSum(sums)
-        for i in full..<cols { sum += x[i] }
-        let m = sum / n
-        let means = FloatVector(repeating: m)
-        var squareSums = FloatVector()
-        c = 0
-        while c < full {
-            let shifted = loadVector(x + c) - means
-            squareSums += shifted * shifted
-            c += width
-        }
-        var squares = horizontalSum(squareSums)
-        for i in full..<cols { squares += (x[i] - m) * (x[i] - m) }
-        let s = 1 / (squares / n + epsilon).squareRoot()
-        let scales = FloatVector(repeating: s)
-        c = 0
-        while c < full {
-            var v = (loadVector(x + c) - means) * scales
-            if let weight { v *= loadVector(weight + c) }
-            if let bias { v += loadVector(bias + c) }
-            storeVector(v, y + c)
-            c += width
-        }
-        for i in full..<cols {
-            var v = (x[i] - m) * s
-            if let weight { v *= weight[i] }
-            if let bias { v += bias[i] }
-            y[i] = v
-        }
-        mean[r] = m
-        rstd[r] = s
-    }
+    ablate_layer_norm_forward(out, nil, mean, rstd, inp, nil, weight, bias, Int64(rows), Int64(cols), epsilon)
 }
 
 /// The residual add and the layer norm of a post-LN sublayer in one pass over each row:
@@ -73,17 +38,9 @@ public func residualLayerNormForward(
     x: UnsafePointer<Float>, f: UnsafePointer<Float>, weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?,
     rows: Int, cols: Int, epsilon: Float = 1e-5
 ) {
-    // x and f are (rows, cols), summed and out are (rows, cols), mean and rstd are (rows)
     precondition(rows >= 0 && cols > 0, "residualLayerNormForward: need rows >= 0 and cols > 0, got (\(rows), \(cols))")
-    let width = FloatVector.scalarCount, full = cols - cols % width
-    for r in 0..<rows {
-        let xr = x + r * cols, fr = f + r * cols, sr = summed + r * cols
-        var c = 0
-        while c < full { storeVector(loadVector(xr + c) + loadVector(fr + c), sr + c); c += width }
-        while c < cols { sr[c] = xr[c] + fr[c]; c += 1 }
-        layerNormForward(out: out + r * cols, mean: mean + r, rstd: rstd + r, inp: sr, weight: weight, bias: bias,
-                         rows: 1, cols: cols, epsilon: epsilon)
-    }
+    precondition(epsilon >= 0, "residualLayerNormForward: epsilon must be non-negative, got \(epsilon)")
+    ablate_layer_norm_forward(out, summed, mean, rstd, x, f, weight, bias, Int64(rows), Int64(cols), epsilon)
 }
 
 /// The naive twin of `layerNormForward`, one element at a time.
@@ -138,62 +95,9 @@ public func layerNormBackward(
     mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
     rows: Int, cols: Int, accumulate: Bool = true
 ) {
-    // dout and inp are (rows, cols), weight is (cols), mean and rstd are (rows)
-    // dinp is (rows, cols), dweight and dbias are (cols); with accumulate false dinp is written (=), not added to
     precondition(rows >= 0 && cols > 0, "layerNormBackward: need rows >= 0 and cols > 0, got (\(rows), \(cols))")
     precondition(dweight == nil || weight != nil, "layerNormBackward: dweight given for a layer norm without weight")
-    let n = Float(cols), width = FloatVector.scalarCount, full = cols - cols % width
-    for r in 0..<rows {
-        let x = inp + r * cols
-        let g = dout + r * cols
-        let d = dinp + r * cols
-        let m = mean[r], s = rstd[r]
-        let means = FloatVector(repeating: m), scales = FloatVector(repeating: s)
-
-        // the two row reductions: mean of dnorm and mean of dnorm * norm
-        var dnormSums = FloatVector(), dnormNormSums = FloatVector()
-        var c = 0
-        while c < full {
-            let norm = (loadVector(x + c) - means) * scales
-            var dnorm = loadVector(g + c)
-            if let weight { dnorm *= loadVector(weight + c) }
-            dnormSums += dnorm
-            dnormNormSums += dnorm * norm
-            c += width
-        }
-        var dnormMean = horizontalSum(dnormSums), dnormNormMean = horizontalSum(dnormNormSums)
-        for i in full..<cols {
-            let norm = (x[i] - m) * s
-            let dnorm = weight.map { g[i] * $0[i] } ?? g[i]
-            dnormMean += dnorm
-            dnormNormMean += dnorm * norm
-        }
-        dnormMean /= n
-        dnormNormMean /= n
-        let dnormMeans = FloatVector(repeating: dnormMean), dnormNormMeans = FloatVector(repeating: dnormNormMean)
-
-        c = 0
-        while c < full {
-            let gc = loadVector(g + c)
-            let norm = (loadVector(x + c) - means) * scales
-            // out = norm * weight + bias
-            if let dbias { storeVector(loadVector(dbias + c) + gc, dbias + c) }
-            if let dweight { storeVector(loadVector(dweight + c) + gc * norm, dweight + c) }
-            // norm = (inp - mean) * rstd, with mean and rstd themselves functions of inp
-            let dnorm = weight.map { gc * loadVector($0 + c) } ?? gc
-            let dc = scales * (dnorm - dnormMeans - norm * dnormNormMeans)
-            storeVector(accumulate ? loadVector(d + c) + dc : dc, d + c)
-            c += width
-        }
-        for i in full..<cols {
-            let norm = (x[i] - m) * s
-            if let dbias { dbias[i] += g[i] }
-            if let dweight { dweight[i] += g[i] * norm }
-            let dnorm = weight.map { g[i] * $0[i] } ?? g[i]
-            let di = s * (dnorm - dnormMean - norm * dnormNormMean)
-            d[i] = accumulate ? d[i] + di : di
-        }
-    }
+    ablate_layer_norm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, Int64(rows), Int64(cols), accumulate ? 1 : 0)
 }
 
 /// The naive twin of `layerNormBackward`, one element at a time.

@@ -95,4 +95,80 @@ final class VectorKernelsTests: XCTestCase {
             }
         }
     }
+
+    func testLayerNormGivesTheSameBitsOnEveryLevelAndMatchesItsNaiveTwin() {
+        for cols in [1, 5, 16, 24, 128] {
+            let rows = 4
+            let x = randomFloats(rows * cols, seed: UInt64(400 + cols), low: -3, high: 5)
+            let f = randomFloats(rows * cols, seed: UInt64(500 + cols), low: -1, high: 1)
+            let weight = randomFloats(cols, seed: UInt64(600 + cols), low: 0.5, high: 1.5)
+            let bias = randomFloats(cols, seed: UInt64(700 + cols), low: -1, high: 1)
+            let dout = randomFloats(rows * cols, seed: UInt64(800 + cols), low: -1, high: 1)
+            let prefill = randomFloats(rows * cols, seed: UInt64(900 + cols), low: -1, high: 1)
+            let results = perLevel { () -> [Float] in
+                var out = [Float](repeating: .nan, count: rows * cols), summed = out
+                var mean = [Float](repeating: .nan, count: rows), rstd = mean
+                ablate_layer_norm_forward(&out, &summed, &mean, &rstd, x, f, weight, bias, Int64(rows), Int64(cols), 1e-5)
+                var plain = [Float](repeating: .nan, count: rows * cols)
+                var plainMean = mean, plainRstd = rstd
+                ablate_layer_norm_forward(&plain, nil, &plainMean, &plainRstd, x, nil, nil, nil, Int64(rows), Int64(cols), 1e-5)
+                var dinp = prefill, dweight = bias, dbias = weight
+                ablate_layer_norm_backward(&dinp, &dweight, &dbias, dout, summed, weight, mean, rstd, Int64(rows), Int64(cols), 1)
+                var dplain = prefill
+                ablate_layer_norm_backward(&dplain, nil, nil, dout, x, nil, plainMean, plainRstd, Int64(rows), Int64(cols), 0)
+                return out + summed + mean + rstd + plain + dinp + dweight + dbias + dplain
+            }
+            assertSameBits(results, "layer norm, \(cols) columns")
+            // the naive twins: the residual sum, then the layer norm and its backward
+            let summed = zip(x, f).map { $0 + $1 }
+            var out = [Float](repeating: 0, count: rows * cols), mean = [Float](repeating: 0, count: rows), rstd = mean
+            layerNormForwardNaive(out: &out, mean: &mean, rstd: &rstd, inp: summed, weight: weight, bias: bias, rows: rows, cols: cols)
+            var dinp = prefill, dweight = bias, dbias = weight
+            layerNormBackwardNaive(dinp: &dinp, dweight: &dweight, dbias: &dbias, dout: dout, inp: summed, weight: weight,
+                                   mean: mean, rstd: rstd, rows: rows, cols: cols)
+            let n = rows * cols
+            for (level, values) in results {
+                assertClose(Array(values[0..<n]), out.map(Double.init), relative: 1e-5, absolute: 1e-5, "\(level.name) forward, \(cols) columns")
+                XCTAssertEqual(Array(values[n..<2 * n]), summed, "\(level.name) residual sum")
+                let backward = Array(values[(3 * n + 2 * rows)..<(4 * n + 2 * rows + 2 * cols)])
+                assertClose(backward, (dinp + dweight + dbias).map(Double.init), relative: 1e-4, absolute: 1e-5,
+                            "\(level.name) backward, \(cols) columns")
+            }
+        }
+    }
+
+    func testBiasGradientAndReLUGiveTheSameBitsOnEveryLevelAndMatchTheirNaiveTwins() {
+        for (rows, cols) in [(3, 1), (5, 17), (7, 64), (2, 100)] {
+            let dout = randomFloats(rows * cols, seed: UInt64(rows * 1000 + cols), low: -1, high: 1)
+            let start = randomFloats(cols, seed: UInt64(cols), low: -1, high: 1)
+            var inp = randomFloats(rows * cols, seed: UInt64(cols + 7), low: -1, high: 1)
+            inp[0] = 0  // the kink: derivative 0
+            inp[rows * cols - 1] = .nan  // relu(NaN) = 0
+            let prefill = randomFloats(rows * cols, seed: UInt64(cols + 8), low: -1, high: 1)
+            let results = perLevel { () -> [Float] in
+                var dbias = start
+                ablate_add_bias_backward(&dbias, dout, Int64(rows), Int64(cols))
+                var out = [Float](repeating: .nan, count: rows * cols)
+                ablate_relu_forward(&out, inp, Int64(rows * cols))
+                var accumulated = prefill, written = prefill
+                ablate_relu_backward(&accumulated, dout, inp, Int64(rows * cols), 1)
+                ablate_relu_backward(&written, dout, inp, Int64(rows * cols), 0)
+                return dbias + out + accumulated + written
+            }
+            assertSameBits(results, "bias gradient and ReLU, (\(rows), \(cols))")
+            // naive twins: a column sum in row order is exactly what the kernel computes
+            var dbias = start
+            for r in 0..<rows { for c in 0..<cols { dbias[c] += dout[r * cols + c] } }
+            var out = [Float](repeating: 0, count: rows * cols)
+            reluForwardNaive(out: &out, inp: inp, count: rows * cols)
+            var accumulated = prefill
+            reluBackwardNaive(dinp: &accumulated, dout: dout, inp: inp, count: rows * cols)
+            var written = [Float](repeating: 0, count: rows * cols)
+            reluBackwardNaive(dinp: &written, dout: dout, inp: inp, count: rows * cols)
+            XCTAssertEqual(out[rows * cols - 1], 0, "relu(NaN) is 0 in the naive twin too")
+            for (level, values) in results {
+                XCTAssertEqual(values, dbias + out + accumulated + written, "\(level.name), (\(rows), \(cols))")
+            }
+        }
+    }
 }

@@ -45,6 +45,27 @@ void ablate_softmax_forward(float *out, const float *inp, const float *mask, int
 void ablate_softmax_backward(float *dinp, const float *dout, const float *out, const int32_t *kept,
                              int64_t kept_rows, float scale, int64_t rows, int64_t cols);
 
+/// Row layer norm of x, or of x + f when f is given (the sum is then written to `summed`, which the
+/// backward reads): out = (s - mean) / sqrt(var + epsilon) [* weight] [+ bias], mean and rstd per row.
+/// weight and bias may be NULL. Shapes: x, f, summed, out (rows, cols); mean, rstd (rows).
+void ablate_layer_norm_forward(float *out, float *summed, float *mean, float *rstd, const float *x, const float *f,
+                               const float *weight, const float *bias, int64_t rows, int64_t cols, float epsilon);
+
+/// Backward of the row layer norm: dinp = (or += with accumulate) rstd * (dnorm - mean(dnorm) - norm *
+/// mean(dnorm * norm)), dnorm = dout [* weight]; dweight += dout * norm and dbias += dout when given.
+void ablate_layer_norm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                                const float *weight, const float *mean, const float *rstd, int64_t rows, int64_t cols,
+                                int accumulate);
+
+/// dbias[c] += sum_r dout[r, c], each column summed in row order. Shapes: dout (rows, cols), dbias (cols).
+void ablate_add_bias_backward(float *dbias, const float *dout, int64_t rows, int64_t cols);
+
+/// out = inp > 0 ? inp : 0. out may be inp.
+void ablate_relu_forward(float *out, const float *inp, int64_t count);
+
+/// dinp = (or += with accumulate) dout * [inp > 0]; dinp may be dout when not accumulating.
+void ablate_relu_backward(float *dinp, const float *dout, const float *inp, int64_t count, int accumulate);
+
 #ifdef __cplusplus
 }
 #endif
