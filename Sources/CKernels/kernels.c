@@ -150,7 +150,7 @@ INLINE void softmax_forward_body(float *out, const float *inp, const float *mask
 }
 
 INLINE void softmax_backward_body(float *dinp, const float *dout, const float *out, const int32_t *kept,
-                                  int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+                                  int64_t kept_rows, float scale, int64_t rows, int64_t cols, int accumulate) {
     for (int64_t r = 0; r < rows; r++) {
         int64_t n = kept ? kept[r % kept_rows] : cols;
         const float *p = out + r * cols, *g = dout + r * cols;
@@ -161,12 +161,18 @@ INLINE void softmax_backward_body(float *dinp, const float *dout, const float *o
         for (c = 0; c < full; c += LANES) dots = dots + load(g + c) * load(p + c);
         if (tail > 0) dots = dots + select(past, splat(0), load_tail(g, c, tail, cols, 0) * load_tail(p, c, tail, cols, 0));
         float dot = horizontal_sum(dots);
-        for (c = 0; c < full; c += LANES) store(d + c, load(d + c) + scale * load(p + c) * (load(g + c) - dot));
-        if (tail > 0) {
-            vf old = load_tail(d, c, tail, cols, 0);
-            vf updated = select(past, old, old + scale * load_tail(p, c, tail, cols, 0) * (load_tail(g, c, tail, cols, 0) - dot));
-            if (c + LANES <= cols) store(d + c, updated); else store_partial(d + c, updated, tail);
+        for (c = 0; c < full; c += LANES) {
+            vf dc = scale * load(p + c) * (load(g + c) - dot);
+            store(d + c, accumulate ? load(d + c) + dc : dc);
         }
+        int64_t written = n;
+        if (tail > 0) {
+            vf dc = scale * load_tail(p, c, tail, cols, 0) * (load_tail(g, c, tail, cols, 0) - dot);
+            vf kept_part = accumulate ? load_tail(d, c, tail, cols, 0) : splat(0);
+            vf updated = select(past, kept_part, accumulate ? kept_part + dc : dc);
+            if (c + LANES <= cols) { store(d + c, updated); written = c + LANES; } else store_partial(d + c, updated, tail);
+        }
+        if (!accumulate && written < cols) memset(d + written, 0, (size_t)(cols - written) * sizeof(float));
     }
 }
 
@@ -288,8 +294,8 @@ INLINE void relu_backward_body(float *dinp, const float *dout, const float *inp,
                         int64_t kept_rows, float scale, int64_t rows, int64_t cols),                                 \
       (out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols))                                               \
     X(softmax_backward, (float *dinp, const float *dout, const float *out, const int32_t *kept, int64_t kept_rows,   \
-                         float scale, int64_t rows, int64_t cols),                                                   \
-      (dinp, dout, out, kept, kept_rows, scale, rows, cols))                                                         \
+                         float scale, int64_t rows, int64_t cols, int accumulate),                                   \
+      (dinp, dout, out, kept, kept_rows, scale, rows, cols, accumulate))                                                         \
     X(layer_norm_forward, (float *out, float *summed, float *mean, float *rstd, const float *x, const float *f,      \
                            const float *weight, const float *bias, int64_t rows, int64_t cols, float epsilon),       \
       (out, summed, mean, rstd, x, f, weight, bias, rows, cols, epsilon))                                            \

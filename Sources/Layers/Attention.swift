@@ -196,8 +196,7 @@ public struct MultiHeadAttention: Sendable {
                             beta: 0, c: dv + kb, ldc: C, strideC: D, batch: H)
             }
             // P = softmax(scale * S + mask)  =>  dS (the mask is a constant)
-            ds.update(repeating: 0, count: B * H * Tq * Tk)
-            softmaxBackward(dinp: ds, dout: dp, out: p, scale: scale, rows: B * H * Tq, cols: Tk)
+            softmaxBackward(dinp: ds, dout: dp, out: p, scale: scale, rows: B * H * Tq, cols: Tk, accumulate: false)
             for b in 0..<B {
                 let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
                 // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h   (Tq,D)
@@ -313,20 +312,20 @@ extension MultiHeadAttention {
     /// Calls body(firstRow, rows, keys) for consecutive blocks of at most `queryBlockRows` queries, keys
     /// being the most keys any query of the block keeps; one block of all Tq queries when they all keep
     /// the same number of keys (padding without a causal mask), as smaller blocks would save nothing.
-    /// kept is (Tq).
+    /// `lastFirst` visits the blocks from the last one back. kept is (Tq).
     @inline(__always)
-    func forEachQueryBlock(kept: UnsafePointer<Int32>, queryLength Tq: Int, _ body: (Int, Int, Int) -> Void) {
+    func forEachQueryBlock(kept: UnsafePointer<Int32>, queryLength Tq: Int, lastFirst: Bool = false, _ body: (Int, Int, Int) -> Void) {
         if (0..<Tq).allSatisfy({ kept[$0] == kept[0] }) {
             body(0, Tq, Int(kept[0]))
             return
         }
-        var i0 = 0
-        while i0 < Tq {
+        let blocks = (Tq + MultiHeadAttention.queryBlockRows - 1) / MultiHeadAttention.queryBlockRows
+        for index in 0..<blocks {
+            let i0 = (lastFirst ? blocks - 1 - index : index) * MultiHeadAttention.queryBlockRows
             let rows = min(MultiHeadAttention.queryBlockRows, Tq - i0)
             var keys = 0
             for i in i0..<(i0 + rows) { keys = max(keys, Int(kept[i])) }
             body(i0, rows, keys)
-            i0 += rows
         }
     }
 
@@ -337,31 +336,37 @@ extension MultiHeadAttention {
         let q = a.q.data, k = a.k.data, v = a.v.data, p = a.probabilities.data
         let dcontext = a.dcontext.data, dp = a.dprobabilities.data, ds = a.dscores.data
         let dq = a.dq.data, dk = a.dk.data, dv = a.dv.data
-        // dK and dV gather every block's share; keys no query keeps get 0
-        dk.update(repeating: 0, count: B * Tk * C)
-        dv.update(repeating: 0, count: B * Tk * C)
         for b in 0..<B {
             let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
-            forEachQueryBlock(kept: a.kept + b * Tq, queryLength: Tq) { i0, rows, keptKeys in
+            // dK and dV gather every block's share. The blocks go from the last, which keeps the most keys
+            // under a causal mask: its products write (beta 0) the first `covered` key rows, later blocks add
+            // to them, rows a block needs beyond `covered` are zeroed first, and keys no query keeps get 0.
+            var covered = 0
+            forEachQueryBlock(kept: a.kept + b * Tq, queryLength: Tq, lastFirst: true) { i0, rows, keptKeys in
                 let dqi = dq + qb + i0 * C, dci = dcontext + qb + i0 * C, qi = q + qb + i0 * C
                 let pi = p + pb + i0 * Tk, dpi = dp + pb + i0 * Tk, dsi = ds + pb + i0 * Tk
                 if keptKeys == 0 {
                     for i in 0..<rows { (dqi + i * C).update(repeating: 0, count: C) }
                     return
                 }
+                if covered > 0 && keptKeys > covered {
+                    (dk + kb + covered * C).update(repeating: 0, count: (keptKeys - covered) * C)
+                    (dv + kb + covered * C).update(repeating: 0, count: (keptKeys - covered) * C)
+                }
+                let keyBeta: Float = covered == 0 ? 0 : 1
+                covered = max(covered, keptKeys)
                 // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T and dV_h += P_h^T dcontext_h, over the kept keys
                 gemmBatched(transposeA: false, transposeB: true, m: rows, n: keptKeys, k: D, alpha: 1,
                             a: dci, lda: C, strideA: D, b: v + kb, ldb: C, strideB: D,
                             beta: 0, c: dpi, ldc: Tk, strideC: Tq * Tk, batch: H)
                 gemmBatched(transposeA: true, transposeB: false, m: keptKeys, n: D, k: rows, alpha: 1,
                             a: pi, lda: Tk, strideA: Tq * Tk, b: dci, ldb: C, strideB: D,
-                            beta: 1, c: dv + kb, ldc: C, strideC: D, batch: H)
+                            beta: keyBeta, c: dv + kb, ldc: C, strideC: D, batch: H)
                 // P = softmax(scale * S + mask)  =>  dS = scale * P * (dP - rowsum(dP * P)) on each row's kept keys
                 for h in 0..<H {
                     let row0 = h * Tq * Tk
-                    for i in 0..<rows { (dsi + row0 + i * Tk).update(repeating: 0, count: keptKeys) }
                     softmaxBackward(dinp: dsi + row0, dout: dpi + row0, out: pi + row0, scale: scale, kept: a.kept + b * Tq + i0,
-                                    keptRows: rows, rows: rows, cols: Tk)
+                                    keptRows: rows, rows: rows, cols: Tk, accumulate: false)
                 }
                 // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h and dK_h += dS_h^T Q_h
                 gemmBatched(transposeA: false, transposeB: false, m: rows, n: D, k: keptKeys, alpha: 1,
@@ -369,7 +374,11 @@ extension MultiHeadAttention {
                             beta: 0, c: dqi, ldc: C, strideC: D, batch: H)
                 gemmBatched(transposeA: true, transposeB: false, m: keptKeys, n: D, k: rows, alpha: 1,
                             a: dsi, lda: Tk, strideA: Tq * Tk, b: qi, ldb: C, strideB: D,
-                            beta: 1, c: dk + kb, ldc: C, strideC: D, batch: H)
+                            beta: keyBeta, c: dk + kb, ldc: C, strideC: D, batch: H)
+            }
+            if covered < Tk {
+                (dk + kb + covered * C).update(repeating: 0, count: (Tk - covered) * C)
+                (dv + kb + covered * C).update(repeating: 0, count: (Tk - covered) * C)
             }
         }
     }

@@ -130,14 +130,15 @@ public func softmaxForwardNaive(
 ///     backward: dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_k dout[r, k] * out[r, k])
 ///
 /// The mask is a constant and gets no gradient. A fully masked row has out = 0 and so adds zero.
+/// With `accumulate: false`, dinp is written (=) rather than added to, so the caller need not zero it.
 /// Shapes: dinp, dout and out are (rows, cols).
 public func softmaxBackward(
     dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
-    scale: Float, rows: Int, cols: Int
+    scale: Float, rows: Int, cols: Int, accumulate: Bool = true
 ) {
     // dout and out are (rows, cols), dinp is (rows, cols)
     precondition(rows >= 0 && cols >= 0, "softmaxBackward: sizes must be non-negative, got (\(rows), \(cols))")
-    ablate_softmax_backward(dinp, dout, out, nil, 1, scale, Int64(rows), Int64(cols))
+    ablate_softmax_backward(dinp, dout, out, nil, 1, scale, Int64(rows), Int64(cols), accumulate ? 1 : 0)
 }
 
 /// Backward of the kept-prefix `softmaxForward`, accumulated into the first `kept[r % keptRows]`
@@ -146,17 +147,18 @@ public func softmaxBackward(
 ///     dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < kept} dout[r, k] * out[r, k])    for c < kept
 ///
 /// Equals `softmaxBackward` wherever dout is finite, and reads neither dout nor out past the prefix.
+/// With `accumulate: false`, each row's prefix is written (=) and the rest of the row set to 0.
 /// Shapes: dinp, dout and out are (rows, cols), kept is (keptRows).
 public func softmaxBackward(
     dinp: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, out: UnsafePointer<Float>,
-    scale: Float, kept: UnsafePointer<Int32>, keptRows: Int, rows: Int, cols: Int
+    scale: Float, kept: UnsafePointer<Int32>, keptRows: Int, rows: Int, cols: Int, accumulate: Bool = true
 ) {
     // dout and out are (rows, cols), kept is (keptRows), dinp is (rows, cols)
     precondition(rows >= 0 && cols >= 0, "softmaxBackward: sizes must be non-negative, got (\(rows), \(cols))")
     precondition(keptRows > 0 && rows % keptRows == 0,
                  "softmaxBackward: rows (\(rows)) must be a positive multiple of keptRows (\(keptRows))")
     checkKept(kept, keptRows: keptRows, cols: cols, "softmaxBackward")
-    ablate_softmax_backward(dinp, dout, out, kept, Int64(keptRows), scale, Int64(rows), Int64(cols))
+    ablate_softmax_backward(dinp, dout, out, kept, Int64(keptRows), scale, Int64(rows), Int64(cols), accumulate ? 1 : 0)
 }
 
 /// The naive twin of `softmaxBackward`.

@@ -79,12 +79,29 @@ final class VectorKernelsTests: XCTestCase {
                 var masked = [Float](repeating: .nan, count: rows * cols), prefix = masked
                 ablate_softmax_forward(&masked, x, mask, Int64(rows), nil, 1, 0.37, Int64(rows), Int64(cols))
                 ablate_softmax_forward(&prefix, x, nil, 1, kept, Int64(rows), 1.3, Int64(rows), Int64(cols))
-                var dinp = prefill, dprefix = prefill
-                ablate_softmax_backward(&dinp, dout, masked, nil, 1, 0.37, Int64(rows), Int64(cols))
-                ablate_softmax_backward(&dprefix, dout, prefix, kept, Int64(rows), 1.3, Int64(rows), Int64(cols))
-                return masked + prefix + dinp + dprefix
+                var dinp = prefill, dprefix = prefill, written = prefill
+                ablate_softmax_backward(&dinp, dout, masked, nil, 1, 0.37, Int64(rows), Int64(cols), 1)
+                ablate_softmax_backward(&dprefix, dout, prefix, kept, Int64(rows), 1.3, Int64(rows), Int64(cols), 1)
+                ablate_softmax_backward(&written, dout, prefix, kept, Int64(rows), 1.3, Int64(rows), Int64(cols), 0)
+                return masked + prefix + dinp + dprefix + written
             }
             assertSameBits(forward, "softmax forward and backward, \(cols) columns")
+            // written rather than accumulated: the prefix's gradient, then zeros; accumulated: the rest untouched
+            let n = rows * cols
+            for (level, values) in forward {
+                for r in 0..<rows {
+                    for c in 0..<cols {
+                        let i = r * cols + c
+                        let accumulated = values[3 * n + i], written = values[4 * n + i]
+                        if c < Int(kept[r]) {
+                            XCTAssertEqual(written, accumulated - prefill[i], accuracy: 1e-5, "\(level.name): written = accumulated - prefill")
+                        } else {
+                            XCTAssertEqual(written, 0, "\(level.name): past the prefix, written is 0")
+                            XCTAssertEqual(accumulated, prefill[i], "\(level.name): past the prefix, accumulated leaves dinp")
+                        }
+                    }
+                }
+            }
             // and the values are the naive twin's, within rounding
             var naive = [Float](repeating: 0, count: rows * cols)
             softmaxForwardNaive(out: &naive, inp: x, mask: mask, maskRows: rows, scale: 0.37, rows: rows, cols: cols)

@@ -40,10 +40,11 @@ void ablate_exp(float *out, const float *inp, int64_t count);
 void ablate_softmax_forward(float *out, const float *inp, const float *mask, int64_t mask_rows,
                             const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
 
-/// Backward of the softmax over each row's first n columns (n as above), accumulated:
-/// dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < n} dout[r, k] * out[r, k]) for c < n.
+/// Backward of the softmax over each row's first n columns (n as above):
+/// dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < n} dout[r, k] * out[r, k]) for c < n, the
+/// other columns left as they are; without `accumulate`, written (=) for c < n and 0 after.
 void ablate_softmax_backward(float *dinp, const float *dout, const float *out, const int32_t *kept,
-                             int64_t kept_rows, float scale, int64_t rows, int64_t cols);
+                             int64_t kept_rows, float scale, int64_t rows, int64_t cols, int accumulate);
 
 /// Row layer norm of x, or of x + f when f is given (the sum is then written to `summed`, which the
 /// backward reads): out = (s - mean) / sqrt(var + epsilon) [* weight] [+ bias], mean and rstd per row.
