@@ -244,6 +244,8 @@ public struct BenchResult: Codable, Sendable {
     public var threads: Int
     /// The OpenBLAS kernel, or "built-in GEMM".
     public var blasKernel: String
+    /// The instruction set of the C row kernels: "avx512", "avx2" or "baseline".
+    public var vectorKernels: String
     /// Over the timed steps, each forward + backward + Adam update on one batch.
     public var medianMilliseconds: Double
     public var minMilliseconds: Double
@@ -283,6 +285,9 @@ public enum Bench {
         BLAS.setThreads(1)
         return Doctor.measureGFLOPS(size: peakSize)
     }
+
+    /// The instruction set of the C row kernels (softmax, layer norm, ...).
+    public static var vectorKernels: String { VectorKernels.level.name }
 
     /// The BLAS kernel the GEMMs run on.
     public static var blasKernel: String {
@@ -334,7 +339,7 @@ public enum Bench {
         let gflops = Double(workload.flopsPerStep) / seconds / 1e9
         return BenchResult(
             workload: workload.id.rawValue, name: workload.name, parameters: model.parameterCount, batch: workload.batch,
-            targetLength: workload.targetLength, steps: steps, warmup: warmup, threads: threads, blasKernel: blasKernel,
+            targetLength: workload.targetLength, steps: steps, warmup: warmup, threads: threads, blasKernel: blasKernel, vectorKernels: vectorKernels,
             medianMilliseconds: median, minMilliseconds: milliseconds.first!, maxMilliseconds: milliseconds.last!,
             tokensPerSecond: Double(workload.tokensPerStep) / seconds, flopsPerStep: workload.flopsPerStep,
             gflopsPerSecond: gflops, sgemmPeakGFLOPS: peakGFLOPS, peakShare: peakGFLOPS > 0 ? gflops / peakGFLOPS : 0,

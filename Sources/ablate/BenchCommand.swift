@@ -109,7 +109,7 @@ extension Ablate {
             let peak = settings.peak ?? Runner.Bench.measurePeak()
             if !json {
                 print("sgemm peak \(Runner.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s\(settings.peak == nil ? "" : " (given)"); "
-                      + "BLAS \(Runner.Bench.blasKernel), \(settings.threads) thread(s) for the steps; "
+                      + "BLAS \(Runner.Bench.blasKernel), \(settings.threads) thread(s) for the steps; vector kernels \(Runner.Bench.vectorKernels); "
                       + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
                 print(Runner.Bench.tableHeader())
             }
