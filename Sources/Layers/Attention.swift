@@ -95,6 +95,7 @@ public struct MultiHeadAttention: Sendable {
         public let context: Tensor
         // scratch: the mask of one example (ALiBi) or the number of keys each query keeps (causal and
         // padding masks, applied by the kept-prefix softmax), and the backward's intermediate gradients
+        // (dprobabilities and dscores hold one example's (H,Tq,Tk) at a time, so that they stay in cache)
         let mask: Tensor, kept: UnsafeMutablePointer<Int32>, dcontext: Tensor, dprobabilities: Tensor, dscores: Tensor, dq: Tensor, dk: Tensor, dv: Tensor
         /// True after `forward`, false after a decode step (which leaves nothing to differentiate).
         var canBackward = false
@@ -116,8 +117,8 @@ public struct MultiHeadAttention: Sendable {
             kept = UnsafeMutablePointer<Int32>.allocate(capacity: B * Tq)
             kept.initialize(repeating: 0, count: B * Tq)
             dcontext = Tensor(shape: [B, Tq, C])
-            dprobabilities = Tensor(shape: [B, H, Tq, Tk])
-            dscores = Tensor(shape: [B, H, Tq, Tk])
+            dprobabilities = Tensor(shape: [H, Tq, Tk])
+            dscores = Tensor(shape: [H, Tq, Tk])
             dq = Tensor(shape: [B, Tq, C])
             dk = Tensor(shape: [B, Tk, C])
             dv = Tensor(shape: [B, Tk, C])
@@ -185,27 +186,25 @@ public struct MultiHeadAttention: Sendable {
             backwardKeptPrefix(a, batch: B, queryLength: Tq, keyLength: Tk)
         } else {
             for b in 0..<B {
+                // dP and dS of one example at a time, in scratch that stays in cache (H,Tq,Tk)
                 let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
                 // context_h = P_h V_h  =>  dP_h = dcontext_h V_h^T   (Tq,Tk)
                 gemmBatched(transposeA: false, transposeB: true, m: Tq, n: Tk, k: D, alpha: 1,
                             a: dcontext + qb, lda: C, strideA: D, b: v + kb, ldb: C, strideB: D,
-                            beta: 0, c: dp + pb, ldc: Tk, strideC: Tq * Tk, batch: H)
+                            beta: 0, c: dp, ldc: Tk, strideC: Tq * Tk, batch: H)
                 //                       and dV_h = P_h^T dcontext_h  (Tk,D)
                 gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
                             a: p + pb, lda: Tk, strideA: Tq * Tk, b: dcontext + qb, ldb: C, strideB: D,
                             beta: 0, c: dv + kb, ldc: C, strideC: D, batch: H)
-            }
-            // P = softmax(scale * S + mask)  =>  dS (the mask is a constant)
-            softmaxBackward(dinp: ds, dout: dp, out: p, scale: scale, rows: B * H * Tq, cols: Tk, accumulate: false)
-            for b in 0..<B {
-                let qb = b * Tq * C, kb = b * Tk * C, pb = b * H * Tq * Tk
+                // P = softmax(scale * S + mask)  =>  dS (the mask is a constant)
+                softmaxBackward(dinp: ds, dout: dp, out: p + pb, scale: scale, rows: H * Tq, cols: Tk, accumulate: false)
                 // S_h = Q_h K_h^T  =>  dQ_h = dS_h K_h   (Tq,D)
                 gemmBatched(transposeA: false, transposeB: false, m: Tq, n: D, k: Tk, alpha: 1,
-                            a: ds + pb, lda: Tk, strideA: Tq * Tk, b: k + kb, ldb: C, strideB: D,
+                            a: ds, lda: Tk, strideA: Tq * Tk, b: k + kb, ldb: C, strideB: D,
                             beta: 0, c: dq + qb, ldc: C, strideC: D, batch: H)
                 //                    and dK_h = dS_h^T Q_h  (Tk,D)
                 gemmBatched(transposeA: true, transposeB: false, m: Tk, n: D, k: Tq, alpha: 1,
-                            a: ds + pb, lda: Tk, strideA: Tq * Tk, b: q + qb, ldb: C, strideB: D,
+                            a: ds, lda: Tk, strideA: Tq * Tk, b: q + qb, ldb: C, strideB: D,
                             beta: 0, c: dk + kb, ldc: C, strideC: D, batch: H)
             }
         }
@@ -344,7 +343,7 @@ extension MultiHeadAttention {
             var covered = 0
             forEachQueryBlock(kept: a.kept + b * Tq, queryLength: Tq, lastFirst: true) { i0, rows, keptKeys in
                 let dqi = dq + qb + i0 * C, dci = dcontext + qb + i0 * C, qi = q + qb + i0 * C
-                let pi = p + pb + i0 * Tk, dpi = dp + pb + i0 * Tk, dsi = ds + pb + i0 * Tk
+                let pi = p + pb + i0 * Tk, dpi = dp + i0 * Tk, dsi = ds + i0 * Tk
                 if keptKeys == 0 {
                     for i in 0..<rows { (dqi + i * C).update(repeating: 0, count: C) }
                     return

@@ -390,8 +390,7 @@ func attendBackward(dscores: UnsafeMutablePointer<Float>, dcontext: UnsafePointe
                 a: weights, lda: Tk, strideA: Tk, b: dcontext, ldb: He, strideB: He,
                 beta: 1, c: activations.keysGradient.data, ldc: He, strideC: Tk * He, batch: B)
     // weights = softmax(scores); masked entries have weight 0 and so get no gradient
-    dscores.update(repeating: 0, count: B * Tk)
-    softmaxBackward(dinp: dscores, dout: dWeights, out: weights, scale: 1, rows: B, cols: Tk)
+    softmaxBackward(dinp: dscores, dout: dWeights, out: weights, scale: 1, rows: B, cols: Tk, accumulate: false)
 }
 
 /// scores_bj = state_b · keys_bj. state is (B,D), keys (B,Tk,D), scores (B,Tk).
