@@ -54,8 +54,13 @@ INLINE float horizontal_sum(vf x) {
     return (b[0] + b[2]) + (b[1] + b[3]);
 }
 INLINE float horizontal_max(vf x) {
-    float m = x[0];
-    for (int i = 1; i < LANES; i++) m = x[i] > m ? x[i] : m;
+    typedef float v8 __attribute__((vector_size(32)));
+    typedef int32_t i8 __attribute__((vector_size(32)));
+    v8 lo = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7), hi = __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
+    i8 take = hi > lo;
+    v8 a = (v8)(((i8)hi & take) | ((i8)lo & ~take));
+    float m = a[0];
+    for (int i = 1; i < 8; i++) m = a[i] > m ? a[i] : m;
     return m;
 }
 
@@ -89,15 +94,26 @@ INLINE void exp_body(float *out, const float *inp, int64_t count) {
     if (i < count) store_partial(out + i, exp16(load_partial(inp + i, count - i, 0)), count - i);
 }
 
-/// The partial vector at c (count = n - c < 16 values wanted): a whole vector when the row has room
-/// for it (the lanes past count are then the row's own, ignored or masked by the caller), else only
-/// the count values with `fill` after them. Reading whole vectors spares a lane-by-lane loop.
-INLINE vf load_tail(const float *p, int64_t c, int64_t count, int64_t cols, float fill) {
-    return c + LANES <= cols ? load(p + c) : load_partial(p + c, count, fill);
+/// The last, partial vector of a row (count < 16 values at p). `whole` says that 16 values from p lie
+/// inside the buffer (the rest of the row and the next rows): they are then read as one vector (the
+/// caller masks the lanes past count), else only count values, with `fill` after them.
+INLINE vf load_tail(const float *p, int64_t count, int whole, float fill) {
+    return whole ? load(p) : load_partial(p, count, fill);
 }
 
-/// One row: z = scale * x + m over the first n columns, softmax, zeros after.
-INLINE void softmax_row(float *y, const float *x, const float *m, float scale, int64_t n, int64_t cols) {
+/// Stores the first count lanes of v at p. `in_row`: the 16 lanes lie inside the row (whatever follows
+/// count is the caller's to overwrite); else `whole`: they lie inside the buffer, and the lanes past
+/// count are written back as they were (the next row's values); else lane by lane.
+INLINE void store_tail(float *p, vf v, int64_t count, int in_row, int whole) {
+    if (in_row) store(p, v);
+    else if (whole) store(p, select(lanes_from(count), load(p), v));
+    else store_partial(p, v, count);
+}
+
+/// One row: z = scale * x + m over the first n columns, softmax, zeros after. room and mask_room are
+/// the values from the row's start (of x and y, and of m) to the end of their buffers.
+INLINE void softmax_row(float *y, const float *x, const float *m, float scale, int64_t n, int64_t cols,
+                        int64_t room, int64_t mask_room) {
     int64_t full = n - n % LANES, tail = n - full, c;
     vf maxima = splat(-INFINITY);
     for (c = 0; c < full; c += LANES) {
@@ -106,16 +122,18 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
         store(y + c, z);
         maxima = lanewise_max(maxima, z);
     }
-    // the last, partial vector: lanes past n are -infinity (and become 0), so the row's zeros can
-    // start after it when it was stored whole
-    int64_t written = n;
+    // the last, partial vector: lanes past n are -infinity (and become 0); when it lies inside the row
+    // it is stored whole, and the row's zeros start after it
+    int in_row = c + LANES <= cols, whole = c + LANES <= room;
+    vi past = lanes_from(tail);
     if (tail > 0) {
-        vf z = scale * load_tail(x, c, tail, cols, 0);
-        if (m) z = z + load_tail(m, c, tail, cols, 0);
-        z = select(lanes_from(tail), splat(-INFINITY), z);
-        if (c + LANES <= cols) { store(y + c, z); written = c + LANES; } else store_partial(y + c, z, tail);
+        vf z = scale * load_tail(x + c, tail, whole, 0);
+        if (m) z = z + load_tail(m + c, tail, c + LANES <= mask_room, 0);
+        z = select(past, splat(-INFINITY), z);
+        store_tail(y + c, z, tail, in_row, whole);
         maxima = lanewise_max(maxima, z);
     }
+    int64_t written = tail > 0 && in_row ? c + LANES : n;
     float max_value = horizontal_max(maxima);
     if (max_value == -INFINITY) {
         memset(y, 0, (size_t)cols * sizeof(float));
@@ -128,15 +146,13 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
         sums = sums + e;
     }
     if (tail > 0) {
-        vf e = exp16(select(lanes_from(tail), splat(-INFINITY), load_tail(y, c, tail, cols, 0) - top));
-        if (written > n) store(y + c, e); else store_partial(y + c, e, tail);
+        vf e = exp16(select(past, splat(-INFINITY), load_tail(y + c, tail, whole, 0) - top));
+        store_tail(y + c, e, tail, in_row, whole);
         sums = sums + e;
     }
     vf inverse = splat(1.0f / horizontal_sum(sums));  // >= 1: the maximum contributes exp(0) = 1
     for (c = 0; c < full; c += LANES) store(y + c, load(y + c) * inverse);
-    if (tail > 0) {
-        if (written > n) store(y + c, load(y + c) * inverse); else store_partial(y + c, load_partial(y + c, tail, 0) * inverse, tail);
-    }
+    if (tail > 0) store_tail(y + c, load_tail(y + c, tail, whole, 0) * inverse, tail, in_row, whole);
     if (written < cols) memset(y + written, 0, (size_t)(cols - written) * sizeof(float));
 }
 
@@ -145,7 +161,8 @@ INLINE void softmax_forward_body(float *out, const float *inp, const float *mask
     for (int64_t r = 0; r < rows; r++) {
         int64_t n = kept ? kept[r % kept_rows] : cols;
         const float *m = mask ? mask + (r % mask_rows) * cols : NULL;
-        softmax_row(out + r * cols, inp + r * cols, m, scale, n, cols);
+        softmax_row(out + r * cols, inp + r * cols, m, scale, n, cols, (rows - r) * cols,
+                    mask ? (mask_rows - r % mask_rows) * cols : 0);
     }
 }
 
@@ -159,19 +176,20 @@ INLINE void softmax_backward_body(float *dinp, const float *dout, const float *o
         vi past = lanes_from(tail);
         vf dots = splat(0);
         for (c = 0; c < full; c += LANES) dots = dots + load(g + c) * load(p + c);
-        if (tail > 0) dots = dots + select(past, splat(0), load_tail(g, c, tail, cols, 0) * load_tail(p, c, tail, cols, 0));
+        int in_row = c + LANES <= cols, whole = c + LANES <= (rows - r) * cols;
+        if (tail > 0) dots = dots + select(past, splat(0), load_tail(g + c, tail, whole, 0) * load_tail(p + c, tail, whole, 0));
         float dot = horizontal_sum(dots);
         for (c = 0; c < full; c += LANES) {
             vf dc = scale * load(p + c) * (load(g + c) - dot);
             store(d + c, accumulate ? load(d + c) + dc : dc);
         }
-        int64_t written = n;
         if (tail > 0) {
-            vf dc = scale * load_tail(p, c, tail, cols, 0) * (load_tail(g, c, tail, cols, 0) - dot);
-            vf kept_part = accumulate ? load_tail(d, c, tail, cols, 0) : splat(0);
-            vf updated = select(past, kept_part, accumulate ? kept_part + dc : dc);
-            if (c + LANES <= cols) { store(d + c, updated); written = c + LANES; } else store_partial(d + c, updated, tail);
+            vf dc = scale * load_tail(p + c, tail, whole, 0) * (load_tail(g + c, tail, whole, 0) - dot);
+            vf kept_part = accumulate ? load_tail(d + c, tail, whole, 0) : splat(0);
+            // accumulating, the lanes past n keep dinp's values even inside the row
+            store_tail(d + c, select(past, kept_part, accumulate ? kept_part + dc : dc), tail, in_row && !accumulate, whole);
         }
+        int64_t written = tail > 0 && in_row && !accumulate ? c + LANES : n;
         if (!accumulate && written < cols) memset(d + written, 0, (size_t)(cols - written) * sizeof(float));
     }
 }

@@ -24,6 +24,18 @@ extension Model {
         }
     }
 
+    /// The model's reusable workspace (evaluation, decoding): see `Transformer.reusableWorkspace`.
+    public func reusableWorkspace(maxBatch: Int, maxSourceLength: Int, maxTargetLength: Int) -> Workspace {
+        switch self {
+        case .transformer(let model):
+            return Workspace(transformer: model.reusableWorkspace(maxBatch: maxBatch, maxSourceLength: maxSourceLength,
+                                                                  maxTargetLength: maxTargetLength))
+        case .rnn(let model):
+            return Workspace(rnn: model.reusableWorkspace(maxBatch: maxBatch, maxSourceLength: maxSourceLength,
+                                                          maxTargetLength: maxTargetLength))
+        }
+    }
+
     /// The forward pass and the loss (teacher forcing); dropout only with an `rng`.
     public func forward(_ batch: SequenceBatch, workspace: Workspace, labelSmoothing: Float = 0, rng: inout RNG?) -> LossResult {
         switch self {

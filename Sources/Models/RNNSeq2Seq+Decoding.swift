@@ -13,7 +13,7 @@ extension RNNSeq2Seq {
         precondition(steps >= 0, "greedyDecode: steps must be non-negative, got \(steps)")
         let V = config.vocabulary, E = config.embeddingSize, D = outputRowSize
         precondition(startToken >= 0 && Int(startToken) < V, "greedyDecode: start token \(startToken) is outside 0..<\(V)")
-        let w = makeWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: steps)
+        let w = reusableWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: steps)
         var noDropout: RNG? = nil
         w.dropout = 0
         loadSource(source, lengths: sourceLengths, batch: B, length: sourceLength, workspace: w)

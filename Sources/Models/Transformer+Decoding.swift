@@ -48,7 +48,7 @@ extension Transformer {
     func decodeWithoutCache(source: [Int32], sourceLength: Int, sourceLengths: [Int32], prefix: [Int32], prefixLength P: Int,
                             batch B: Int, steps: Int) -> Decoding {
         let V = config.vocabulary, total = P + steps
-        let workspace = makeWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: max(total - 1, 1))
+        let workspace = reusableWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: max(total - 1, 1))
         var sequences = (0..<B).map { Array(prefix[$0 * P..<($0 + 1) * P]) }
         var result = Decoding(tokens: [], logits: [], steps: steps)
         var tokens = [Int32](repeating: 0, count: B * steps), logits = [Float](repeating: 0, count: B * steps * V)
@@ -79,7 +79,7 @@ extension Transformer {
         let V = config.vocabulary, total = P + steps
         let state = DecoderState(model: self, batch: B, maxLength: total, memoryLength: sourceLength)
         if config.layout == .encoderDecoder {
-            let workspace = makeWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: 1)
+            let workspace = reusableWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: 1)
             let batch = SequenceBatch(size: B, sourceLength: sourceLength, source: source, sourceLengths: sourceLengths,
                                       targetLength: 0, decoderInput: [], targets: [], targetLengths: [])
             var noDropout: RNG? = nil
@@ -133,7 +133,7 @@ extension Transformer {
     /// The predicted class of each example of an encoder-only model, and the logits (B, classes).
     public func classify(source: [Int32], sourceLength: Int, sourceLengths: [Int32], batch B: Int) -> (classes: [Int32], logits: [Float]) {
         precondition(config.layout == .encoderOnly, "classify needs an encoder-only model")
-        let workspace = makeWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: 0)
+        let workspace = reusableWorkspace(maxBatch: B, maxSourceLength: sourceLength, maxTargetLength: 0)
         let batch = SequenceBatch(size: B, sourceLength: sourceLength, source: source, sourceLengths: sourceLengths,
                                   targetLength: 0, decoderInput: [], targets: [], targetLengths: [],
                                   labels: [Int32](repeating: SequenceBatch.ignore, count: B))

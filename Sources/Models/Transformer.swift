@@ -9,6 +9,8 @@ import Tensors
 ///     decoder-only:     logits = Decoder(embed(decoderInput))            (self-attention only)
 ///     encoder-only:     h = Encoder(embed([CLS] + source)); logits = classifier(h[CLS])
 public final class Transformer: @unchecked Sendable {
+    /// See `reusableWorkspace`.
+    private var reusedWorkspace: Workspace?
     public let config: TransformerConfig
     public let parameters: ParameterSet
     let sourceInput: TokenInput?
@@ -151,5 +153,22 @@ public final class Transformer: @unchecked Sendable {
     /// A workspace for batches of up to `maxBatch` examples with sequences up to the given lengths.
     public func makeWorkspace(maxBatch: Int, maxSourceLength: Int, maxTargetLength: Int) -> Workspace {
         Workspace(model: self, maxBatch: maxBatch, maxSourceLength: maxSourceLength, maxTargetLength: maxTargetLength)
+    }
+
+    /// The workspace that evaluation and decoding reuse from call to call: the one kept from an earlier
+    /// call when it is large enough, else a new one covering both that call's sizes and these, kept in
+    /// its place. An evaluation then allocates once per run rather than once per batch and decoding
+    /// (fresh memory costs page faults and zeroing; two workers pay them in the kernel side by side).
+    /// Like the parameters, it is for one thread at a time.
+    public func reusableWorkspace(maxBatch: Int, maxSourceLength: Int, maxTargetLength: Int) -> Workspace {
+        if let kept = reusedWorkspace, kept.maxBatch >= maxBatch, kept.maxSourceLength >= maxSourceLength,
+           kept.maxTargetLength >= maxTargetLength {
+            return kept
+        }
+        let grown = makeWorkspace(maxBatch: max(maxBatch, reusedWorkspace?.maxBatch ?? 0),
+                                  maxSourceLength: max(maxSourceLength, reusedWorkspace?.maxSourceLength ?? 0),
+                                  maxTargetLength: max(maxTargetLength, reusedWorkspace?.maxTargetLength ?? 0))
+        reusedWorkspace = grown
+        return grown
     }
 }

@@ -91,8 +91,8 @@ public enum Evaluator {
     /// Teacher-forced loss and accuracy, then greedy decoding, for examples of one shape.
     static func measure(_ model: Model, task: any SyntheticTask, examples: [Example], reading: Formatting.Reading) -> Metrics {
         let batch = Formatting.batch(examples, task: task, reading: reading)
-        let workspace = model.makeWorkspace(maxBatch: batch.size, maxSourceLength: batch.sourceLength,
-                                            maxTargetLength: batch.targetLength)
+        let workspace = model.reusableWorkspace(maxBatch: batch.size, maxSourceLength: batch.sourceLength,
+                                                maxTargetLength: batch.targetLength)
         var noDropout: RNG? = nil
         let result = model.forward(batch, workspace: workspace, rng: &noDropout)
         var metrics = Metrics()

@@ -109,6 +109,31 @@ final class TransformerPropertyTests: XCTestCase {
         }
     }
 
+    func testTheReusedWorkspaceGrowsAndDecodingDoesNotDependOnWhatRanBefore() throws {
+        let model = try Transformer(config: TransformerGradientTests.tiny(.encoderDecoder), seed: 4)
+        let small = model.reusableWorkspace(maxBatch: 2, maxSourceLength: 4, maxTargetLength: 3)
+        XCTAssertTrue(model.reusableWorkspace(maxBatch: 1, maxSourceLength: 4, maxTargetLength: 2) === small, "a call it fits reuses it")
+        let grown = model.reusableWorkspace(maxBatch: 3, maxSourceLength: 2, maxTargetLength: 5)
+        XCTAssertFalse(grown === small)
+        XCTAssertEqual([grown.maxBatch, grown.maxSourceLength, grown.maxTargetLength], [3, 4, 5], "grown to cover both calls")
+        XCTAssertTrue(model.reusableWorkspace(maxBatch: 2, maxSourceLength: 4, maxTargetLength: 3) === grown)
+
+        // decoding the same sources after other shapes ran on the shared workspace gives the same tokens and
+        // logits as on a model that never ran anything else
+        func decode(_ model: Transformer, batch B: Int, length: Int, useCache: Bool) -> Decoding {
+            let source = (0..<(B * length)).map { Int32(1 + $0 % 5) }
+            return model.greedyDecode(source: source, sourceLength: length, sourceLengths: [Int32](repeating: Int32(length), count: B),
+                                      prefix: [Int32](repeating: 0, count: B), prefixLength: 1, batch: B, steps: 4, useCache: useCache)
+        }
+        for useCache in [false, true] {
+            let fresh = decode(try Transformer(config: TransformerGradientTests.tiny(.encoderDecoder), seed: 4), batch: 2, length: 3, useCache: useCache)
+            _ = decode(model, batch: 5, length: 6, useCache: useCache)
+            let after = decode(model, batch: 2, length: 3, useCache: useCache)
+            XCTAssertEqual(after.tokens, fresh.tokens, "cache \(useCache)")
+            XCTAssertEqual(after.logits, fresh.logits, "cache \(useCache): the same bits")
+        }
+    }
+
     func testAttentionMapsCoverEveryLayerAndHeadAndSumToOne() throws {
         let config = TransformerGradientTests.tiny(.encoderDecoder)
         let model = try Transformer(config: config, seed: 1)
