@@ -36,7 +36,7 @@ let package = Package(
         // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
         .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
-        .target(name: "Training", dependencies: ["Tensors", "Models", "Tasks"], swiftSettings: kernelSettings),
+        .target(name: "Training", dependencies: ["Tensors", "CKernels", "Models", "Tasks"], swiftSettings: kernelSettings),
         // Experiment files: the TOML schema, validation with file:line messages, sweep expansion, run keys.
         .target(name: "Experiments", dependencies: ["Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store (GRDB).

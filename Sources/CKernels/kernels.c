@@ -305,6 +305,25 @@ INLINE void relu_backward_body(float *dinp, const float *dout, const float *inp,
     }
 }
 
+/// One Adam / AdamW step per element, the same Float32 operations in the same order as the scalar loop
+/// it replaces (so the same bits): see Training's `adamUpdate`.
+INLINE void adam_body(float *p, const float *g, float *m, float *v, int64_t count, float step_size, float b1,
+                      float one_minus_b1, float b2, float one_minus_b2, float bias_correction2_root, float eps,
+                      float l2, float shrink) {
+    for (int64_t i = 0; i < count; i += LANES) {
+        int64_t k = count - i < LANES ? count - i : LANES;
+        vf grad = load_partial_or_whole(g + i, k), value = load_partial_or_whole(p + i, k);
+        if (l2 != 0) grad = grad + l2 * value;
+        if (shrink != 1) value = value * shrink;
+        vf mi = b1 * load_partial_or_whole(m + i, k) + one_minus_b1 * grad;
+        vf vi = b2 * load_partial_or_whole(v + i, k) + one_minus_b2 * grad * grad;
+        store_partial_or_whole(m + i, mi, k);
+        store_partial_or_whole(v + i, vi, k);
+        vf denominator = __builtin_elementwise_sqrt(vi) / bias_correction2_root + eps;
+        store_partial_or_whole(p + i, value - step_size * mi / denominator, k);
+    }
+}
+
 // One set of entry points per instruction set: the bodies above inlined into functions compiled for it.
 #define KERNELS(X)                                                                                                   \
     X(exp, (float *out, const float *inp, int64_t count), (out, inp, count))                                         \
@@ -324,7 +343,11 @@ INLINE void relu_backward_body(float *dinp, const float *dout, const float *inp,
     X(add_bias_backward, (float *dbias, const float *dout, int64_t rows, int64_t cols), (dbias, dout, rows, cols))   \
     X(relu_forward, (float *out, const float *inp, int64_t count), (out, inp, count))                                \
     X(relu_backward, (float *dinp, const float *dout, const float *inp, int64_t count, int accumulate),              \
-      (dinp, dout, inp, count, accumulate))
+      (dinp, dout, inp, count, accumulate))                                                                          \
+    X(adam, (float *p, const float *g, float *m, float *v, int64_t count, float step_size, float b1,                 \
+             float one_minus_b1, float b2, float one_minus_b2, float bias_correction2_root, float eps, float l2,     \
+             float shrink),                                                                                          \
+      (p, g, m, v, count, step_size, b1, one_minus_b1, b2, one_minus_b2, bias_correction2_root, eps, l2, shrink))
 
 #define DEFINE_LEVEL_FUNCTION(suffix, attributes, name, params, args) \
     attributes static void name##_##suffix params { name##_body args; }

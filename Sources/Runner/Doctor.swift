@@ -88,7 +88,7 @@ public enum Doctor {
                 fix: "install it: sudo apt-get install libopenblas-dev (ablate falls back to its slow built-in GEMM)")
         }
 
-        add("Vector kernels", "\(VectorKernels.level.name) (softmax; the same results at every level)")
+        add("Vector kernels", "\(VectorKernels.level.name) (softmax, layer norm, ReLU, bias gradients, Adam; the same results at every level)")
 
         let cores = SystemInfo.cores
         BLAS.setThreads(1)

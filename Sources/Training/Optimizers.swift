@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Tensors
 
@@ -151,35 +152,8 @@ private func adamUpdate(
     let eps = Float(epsilon)
     let l2 = decoupled ? 0 : Float(weightDecay)
     let shrink = decoupled ? Float(1 - lr * weightDecay) : 1
-    // Whole vectors of 8, then the rest one by one: each element goes through the same Float32
-    // operations in the same order either way (no sums across elements), so the results are the same
-    // bits as the scalar loop's.
-    let width = FloatVector.scalarCount
-    var i = 0
-    while i + width <= count {
-        var grad = loadVector(g + i)
-        var value = loadVector(p + i)
-        if l2 != 0 { grad += l2 * value }
-        if shrink != 1 { value *= shrink }
-        let mi = b1 * loadVector(m + i) + oneMinusB1 * grad
-        let vi = b2 * loadVector(v + i) + oneMinusB2 * grad * grad
-        storeVector(mi, m + i)
-        storeVector(vi, v + i)
-        let denominator = vi.squareRoot() / biasCorrection2Root + eps
-        storeVector(value - stepSize * mi / denominator, p + i)
-        i += width
-    }
-    while i < count {
-        var grad = g[i]
-        if l2 != 0 { grad += l2 * p[i] }
-        var value = p[i]
-        if shrink != 1 { value *= shrink }
-        let mi = b1 * m[i] + oneMinusB1 * grad
-        let vi = b2 * v[i] + oneMinusB2 * grad * grad
-        m[i] = mi
-        v[i] = vi
-        let denominator = vi.squareRoot() / biasCorrection2Root + eps
-        p[i] = value - stepSize * mi / denominator
-        i += 1
-    }
+    // In C at the instruction set chosen at load (CKernels). Each element goes through the same Float32
+    // operations in the same order as in a scalar loop (no sums across elements), so the results are
+    // that loop's bits at every instruction set (OptimizerTests keeps the scalar replica).
+    ablate_adam(p, g, m, v, Int64(count), stepSize, b1, oneMinusB1, b2, oneMinusB2, biasCorrection2Root, eps, l2, shrink)
 }

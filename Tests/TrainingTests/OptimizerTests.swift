@@ -144,32 +144,38 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testAdamVectorsAndTailGiveTheScalarLoopsBits() {
-        // 37 parameters: four vectors of 8 and a tail of 5, three steps, each flavour of weight decay.
-        // Every element goes through the same Float32 operations as this scalar replica.
+        // 37 parameters: two vectors of 16 and a tail of 5, three steps, each flavour of weight decay, at
+        // every instruction set of the C kernels. Every element goes through the same Float32 operations
+        // as this scalar replica.
         let count = 37
-        for (optimizer, l2, decoupled) in [(Adam(parameterCount: count), 0.0, false),
-                                           (Adam(parameterCount: count, weightDecay: 0.1), 0.1, false),
-                                           (AdamW(parameterCount: count, weightDecay: 0.1), 0.1, true)] as [(Adam, Double, Bool)] {
-            let parameters = Tensor(shape: [count], values: randomFloats(count, seed: 3))
-            var p = parameters.array, m = [Float](repeating: 0, count: count), v = m
-            for t in 1...3 {
-                let g = randomFloats(count, seed: 10 + UInt64(t), low: -2, high: 2)
-                optimizer.step(parameters: parameters, gradients: Tensor(shape: [count], values: g), learningRate: 0.01)
-                let lr = Double(Float(0.01))
-                let biasCorrection1 = 1 - pow(0.9, Double(t))
-                let biasCorrection2Root = Float((1 - pow(0.999, Double(t))).squareRoot())
-                let stepSize = Float(lr / biasCorrection1), eps = Float(1e-8)
-                let shrink = decoupled ? Float(1 - lr * l2) : 1
-                for i in 0..<count {
-                    var grad = g[i]
-                    if !decoupled && l2 != 0 { grad += Float(l2) * p[i] }
-                    var value = p[i]
-                    if shrink != 1 { value *= shrink }
-                    m[i] = Float(0.9) * m[i] + Float(1 - 0.9) * grad
-                    v[i] = Float(0.999) * v[i] + Float(1 - 0.999) * grad * grad
-                    p[i] = value - stepSize * m[i] / (v[i].squareRoot() / biasCorrection2Root + eps)
+        defer { VectorKernels.select(VectorKernels.best) }
+        for level in VectorKernels.available {
+            XCTAssertTrue(VectorKernels.select(level))
+            for (optimizer, l2, decoupled) in [(Adam(parameterCount: count), 0.0, false),
+                                               (Adam(parameterCount: count, weightDecay: 0.1), 0.1, false),
+                                               (AdamW(parameterCount: count, weightDecay: 0.1), 0.1, true)] as [(Adam, Double, Bool)] {
+                let parameters = Tensor(shape: [count], values: randomFloats(count, seed: 3))
+                var p = parameters.array, m = [Float](repeating: 0, count: count), v = m
+                for t in 1...3 {
+                    let g = randomFloats(count, seed: 10 + UInt64(t), low: -2, high: 2)
+                    optimizer.step(parameters: parameters, gradients: Tensor(shape: [count], values: g), learningRate: 0.01)
+                    let lr = Double(Float(0.01))
+                    let biasCorrection1 = 1 - pow(0.9, Double(t))
+                    let biasCorrection2Root = Float((1 - pow(0.999, Double(t))).squareRoot())
+                    let stepSize = Float(lr / biasCorrection1), eps = Float(1e-8)
+                    let shrink = decoupled ? Float(1 - lr * l2) : 1
+                    for i in 0..<count {
+                        var grad = g[i]
+                        if !decoupled && l2 != 0 { grad += Float(l2) * p[i] }
+                        var value = p[i]
+                        if shrink != 1 { value *= shrink }
+                        m[i] = Float(0.9) * m[i] + Float(1 - 0.9) * grad
+                        v[i] = Float(0.999) * v[i] + Float(1 - 0.999) * grad * grad
+                        p[i] = value - stepSize * m[i] / (v[i].squareRoot() / biasCorrection2Root + eps)
+                    }
+                    XCTAssertEqual(parameters.array.map(\.bitPattern), p.map(\.bitPattern),
+                                   "\(level.name), step \(t), l2 \(l2), decoupled \(decoupled)")
                 }
-                XCTAssertEqual(parameters.array.map(\.bitPattern), p.map(\.bitPattern), "step \(t), l2 \(l2), decoupled \(decoupled)")
             }
         }
     }

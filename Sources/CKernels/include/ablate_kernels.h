@@ -67,6 +67,14 @@ void ablate_relu_forward(float *out, const float *inp, int64_t count);
 /// dinp = (or += with accumulate) dout * [inp > 0]; dinp may be dout when not accumulating.
 void ablate_relu_backward(float *dinp, const float *dout, const float *inp, int64_t count, int accumulate);
 
+/// One Adam step per element (Training's adamUpdate has the definition and computes the scalars):
+/// grad = g [+ l2 * p]; p *= shrink; m = b1 m + (1 - b1) grad; v = b2 v + (1 - b2) grad^2;
+/// p -= step_size * m / (sqrt(v) / bias_correction2_root + eps). The same Float32 operations in the same
+/// order as the scalar loop, so the same bits.
+void ablate_adam(float *p, const float *g, float *m, float *v, int64_t count, float step_size, float b1,
+                 float one_minus_b1, float b2, float one_minus_b2, float bias_correction2_root, float eps, float l2,
+                 float shrink);
+
 #ifdef __cplusplus
 }
 #endif
