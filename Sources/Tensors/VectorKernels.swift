@@ -1,10 +1,9 @@
 import CKernels
 
-/// The instruction set of the C row kernels (softmax, layer norm, ReLU, bias gradients, Adam; see CKernels'
-/// header): AVX-512, AVX2 or
-/// baseline x86-64, chosen when the program loads from what the CPU and OS support. The three give the
-/// same bits (16-lane vectors, the same operations in the same order, no fused multiply-add), so the
-/// choice changes speed only; `doctor` shows it and every run records it.
+/// The instruction set of the C row kernels (softmax, layer norm, ReLU, bias gradients, Adam; see
+/// CKernels' header): AVX-512, AVX2 or baseline x86-64, chosen when the program loads from what the CPU
+/// and OS support. The three give the same bits (16-lane vectors, the same operations in the same order,
+/// no fused multiply-add), so the choice changes speed only; `doctor` shows it and every run records it.
 public enum VectorKernels {
     public enum Level: Int, CaseIterable, Sendable, Comparable {
         case baseline = 0, avx2 = 1, avx512 = 2
