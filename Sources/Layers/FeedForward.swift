@@ -32,7 +32,9 @@ public struct FeedForward: Sendable {
     /// with room for `maxRows` rows.
     public final class Activations: Sendable {
         public let maxRows: Int
-        /// (maxRows, dFF): inp W1^T + b1, before the activation.
+        /// (maxRows, dFF): inp W1^T + b1, before the activation, kept for GELU's backward. ReLU does not
+        /// need it (its derivative is [activated > 0]): its forward writes `activated` in place, and this
+        /// buffer stays untouched (zero pages, not resident).
         public let hidden: Tensor
         /// (maxRows, dFF): act(hidden), the input of the second linear map.
         public let activated: Tensor
@@ -73,16 +75,20 @@ public struct FeedForward: Sendable {
     /// Room for up to `maxRows` rows.
     public func makeActivations(maxRows: Int) -> Activations { Activations(maxRows: maxRows, hiddenSize: hiddenSize) }
 
-    /// out = act(inp W1^T + b1) W2^T + b2; keeps hidden and activated in `activations`.
+    /// out = act(inp W1^T + b1) W2^T + b2; keeps activated (and, for GELU, hidden) in `activations`.
     public func forward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, rows: Int,
                         activations: Activations, parameters: ParameterSet) {
         // inp is (rows, C), hidden and activated are (rows, dFF), out is (rows, C)
         precondition(rows <= activations.maxRows, "FeedForward: \(rows) rows but activations for \(activations.maxRows)")
         let count = rows * hiddenSize
-        input.forward(out: activations.hidden.data, inp: inp, rows: rows, parameters: parameters)
         switch activation {
-        case .relu: reluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
-        case .gelu: geluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
+        case .relu:
+            // in place: one (rows, dFF) buffer written and read fewer per layer and step
+            input.forward(out: activations.activated.data, inp: inp, rows: rows, parameters: parameters)
+            reluForward(out: activations.activated.data, inp: activations.activated.data, count: count)
+        case .gelu:
+            input.forward(out: activations.hidden.data, inp: inp, rows: rows, parameters: parameters)
+            geluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
         }
         output.forward(out: out, inp: activations.activated.data, rows: rows, parameters: parameters)
     }
@@ -100,11 +106,11 @@ public struct FeedForward: Sendable {
         output.backward(dinp: dActivated, dout: dout, inp: activations.activated.data, rows: rows, parameters: parameters,
                         accumulate: false)
         // activated = act(hidden) (ReLU's gradient is written in place over dActivated: dHidden's buffer
-        // is not even touched)
+        // is not even touched). ReLU's derivative [hidden > 0] is [activated > 0]: equal at 0 and for NaN too.
         let dHiddenUsed: UnsafeMutablePointer<Float>
         switch activation {
         case .relu:
-            reluBackward(dinp: dActivated, dout: dActivated, inp: activations.hidden.data, count: count, accumulate: false)
+            reluBackward(dinp: dActivated, dout: dActivated, inp: activations.activated.data, count: count, accumulate: false)
             dHiddenUsed = dActivated
         case .gelu:
             dHidden.update(repeating: 0, count: count)
