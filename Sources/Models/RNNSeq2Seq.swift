@@ -36,7 +36,7 @@ import Tensors
 ///     output.{weight, bias}                      (V, D), (V)
 public final class RNNSeq2Seq: @unchecked Sendable {
     /// See `reusableWorkspace`.
-    private var reusedWorkspace: Workspace?
+    private let reused = ReusedWorkspace<Workspace>()
     public let config: RNNConfig
     public let parameters: ParameterSet
     let sourceEmbedding: Embedding
@@ -247,21 +247,11 @@ public final class RNNSeq2Seq: @unchecked Sendable {
         Workspace(model: self, maxBatch: maxBatch, maxSourceLength: maxSourceLength, maxTargetLength: maxTargetLength)
     }
 
-    /// The workspace that evaluation and decoding reuse from call to call: the one kept from an earlier
-    /// call when it is large enough, else a new one covering both that call's sizes and these, kept in
-    /// its place. An evaluation then allocates once per run rather than once per batch and decoding
-    /// (fresh memory costs page faults and zeroing; two workers pay them in the kernel side by side).
-    /// Like the parameters, it is for one thread at a time.
+    /// The workspace that evaluation and decoding reuse from call to call (see `Transformer.reusableWorkspace`).
     public func reusableWorkspace(maxBatch: Int, maxSourceLength: Int, maxTargetLength: Int) -> Workspace {
-        if let kept = reusedWorkspace, kept.maxBatch >= maxBatch, kept.maxSourceLength >= maxSourceLength,
-           kept.maxTargetLength >= maxTargetLength {
-            return kept
+        reused.fitting(maxBatch: maxBatch, maxSourceLength: maxSourceLength, maxTargetLength: maxTargetLength) {
+            makeWorkspace(maxBatch: $0, maxSourceLength: $1, maxTargetLength: $2)
         }
-        let grown = makeWorkspace(maxBatch: max(maxBatch, reusedWorkspace?.maxBatch ?? 0),
-                                  maxSourceLength: max(maxSourceLength, reusedWorkspace?.maxSourceLength ?? 0),
-                                  maxTargetLength: max(maxTargetLength, reusedWorkspace?.maxTargetLength ?? 0))
-        reusedWorkspace = grown
-        return grown
     }
 }
 

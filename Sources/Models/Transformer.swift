@@ -10,7 +10,7 @@ import Tensors
 ///     encoder-only:     h = Encoder(embed([CLS] + source)); logits = classifier(h[CLS])
 public final class Transformer: @unchecked Sendable {
     /// See `reusableWorkspace`.
-    private var reusedWorkspace: Workspace?
+    private let reused = ReusedWorkspace<Workspace>()
     public let config: TransformerConfig
     public let parameters: ParameterSet
     let sourceInput: TokenInput?
@@ -161,14 +161,8 @@ public final class Transformer: @unchecked Sendable {
     /// (fresh memory costs page faults and zeroing; two workers pay them in the kernel side by side).
     /// Like the parameters, it is for one thread at a time.
     public func reusableWorkspace(maxBatch: Int, maxSourceLength: Int, maxTargetLength: Int) -> Workspace {
-        if let kept = reusedWorkspace, kept.maxBatch >= maxBatch, kept.maxSourceLength >= maxSourceLength,
-           kept.maxTargetLength >= maxTargetLength {
-            return kept
+        reused.fitting(maxBatch: maxBatch, maxSourceLength: maxSourceLength, maxTargetLength: maxTargetLength) {
+            makeWorkspace(maxBatch: $0, maxSourceLength: $1, maxTargetLength: $2)
         }
-        let grown = makeWorkspace(maxBatch: max(maxBatch, reusedWorkspace?.maxBatch ?? 0),
-                                  maxSourceLength: max(maxSourceLength, reusedWorkspace?.maxSourceLength ?? 0),
-                                  maxTargetLength: max(maxTargetLength, reusedWorkspace?.maxTargetLength ?? 0))
-        reusedWorkspace = grown
-        return grown
     }
 }
