@@ -1,8 +1,9 @@
 // Vectorised exp, tanh and sigmoid on Swift SIMD vectors, and loads and stores of partial vectors.
 //
-// The fast kernels (softmax, the activations, the GRU cell, additive attention) run their element-wise
-// work on `FloatVector` (8 lanes) with these functions; their scalar twins call expf/tanhf and stay the
-// reference they are tested against (VectorMathTests, and each kernel's naive-twin test).
+// The Swift kernels (tanh and sigmoid, the GRU cell, additive attention) run their element-wise work on
+// `FloatVector` (8 lanes) with these functions; their scalar twins call expf/tanhf and stay the
+// reference they are tested against (VectorMathTests, and each kernel's naive-twin test). The softmax,
+// layer norm, ReLU, bias gradients and Adam run in C (CKernels), whose exp equals `vectorExp` bit for bit.
 //
 // Accuracy (checked against Float64 in VectorMathTests on 10^5 points of [-90, 90]):
 //   vectorExp:     relative error below 2e-7 on [-87.3, 88.3], gradual underflow below (subnormal results
@@ -79,10 +80,6 @@ public func vectorSigmoid(_ x: FloatVector) -> FloatVector {
     return d.replacing(with: e * d, where: negative)
 }
 
-/// The largest of each pair of lanes (a NaN in `a` is kept; `pointwiseMax` is generic and not inlined).
-@inlinable @inline(__always)
-public func lanewiseMax(_ a: FloatVector, _ b: FloatVector) -> FloatVector { a.replacing(with: b, where: b .> a) }
-
 /// The largest lane.
 @inlinable @inline(__always)
 public func horizontalMax(_ x: FloatVector) -> Float {
@@ -123,10 +120,4 @@ public func loadVector(_ p: UnsafePointer<Float>) -> FloatVector {
 @inlinable @inline(__always)
 public func storeVector(_ v: FloatVector, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: FloatVector.self)
-}
-
-/// The lanes at or after `count`: the padding of a partial vector.
-@inlinable @inline(__always)
-public func lanesFrom(_ count: Int) -> SIMDMask<SIMD8<Int32>> {
-    SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= SIMD8<Int32>(repeating: Int32(count))
 }
