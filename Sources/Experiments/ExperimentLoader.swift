@@ -92,7 +92,7 @@ struct Reader {
             root = try TOMLDocument.parse(text)
         } catch let error as TOMLSyntaxError {
             throw ExperimentError(file: path, line: error.line, column: error.column, key: "syntax",
-                                  message: "not valid TOML: \(error.message)")
+                                  message: SyntaxHint.message(for: error, in: text))
         }
     }
 
@@ -219,7 +219,7 @@ struct Reader {
             throw Problem(["task", "kind"], key: "task.kind", "expected a task name (a string), got \(kindNode.quoted)")
         }
         guard let entry = TaskRegistry.entry(kind: kind) else {
-            var message = "unknown task \(Quoting.quote(kind))"
+            var message = "unknown task \(Quoting.value(kind))"
             do { _ = try TaskRegistry.make(kind: kind) } catch let error as TaskConfigError { message = error.message }
             throw Problem(["task", "kind"], key: "task.kind", message)
         }

@@ -124,9 +124,13 @@ func printError(_ error: Error) {
     printErrorText("error: \(error)")
 }
 
-/// Prints text on standard error, each line escaped for the terminal.
+/// Prints text on standard error, each line escaped for the terminal: control characters and
+/// bidirectional overrides as `\u{1B}`, ...; backslashes stay as they are, so that a message that
+/// quotes TOML (`\u001B`, `"a\"b"`) reads as written.
 func printErrorText(_ text: String) {
     var standardError = FileHandle.standardError
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Escaping.terminal(String($0)) }
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        line.unicodeScalars.map { $0 == "\\" ? "\\" : Escaping.terminal(String($0)) }.joined()
+    }
     print(lines.joined(separator: "\n"), to: &standardError)
 }
