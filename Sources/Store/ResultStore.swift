@@ -111,7 +111,8 @@ public final class ResultStore: Sendable {
     /// Copies what the write-ahead log holds into the database file (as far as other processes'
     /// readers allow, without waiting), then closes the connections. Using the store afterwards
     /// is an error. (Without the checkpoint the data would stay in the `-wal` file: GRDB closes
-    /// its read-only connections last, and those cannot checkpoint.)
+    /// its read-only connections last, and those cannot checkpoint.) A store that was the file's
+    /// only user leaves no `-wal` or `-shm` behind.
     public func close() throws {
         if isReadOnly {
             try perform { try pool.close() }
@@ -126,6 +127,10 @@ public final class ResultStore: Sendable {
             }
             try pool.close()
         }
+        // GRDB closes the pool's writer before its readers, so neither is the last connection able
+        // to remove the -wal and -shm files. A plain connection opened and closed at once is: unless
+        // another process has the file open, the file is left alone, as a reader expects it.
+        if let last = try? DatabaseQueue(path: StoreFile.sqliteName(path)) { try? last.close() }
     }
 
     /// The schema versions applied to the file, oldest first ("v1", ...).
