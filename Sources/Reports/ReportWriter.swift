@@ -14,13 +14,11 @@ public enum ReportWriter {
         public var warnings: [String]
     }
 
-    /// Opens the database read-only in spirit: a missing file is an error, never created.
+    /// Opens the database for reading only (`ResultStore(readingAt:)`): a missing file is an error,
+    /// never created, and the file is left byte for byte as it was.
     public static func openStore(_ path: String) throws -> ResultStore {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ReportError.noDatabase(path)
-        }
-        return try ResultStore(path: path)
+        guard FileManager.default.fileExists(atPath: path) else { throw ReportError.noDatabase(path) }
+        return try ResultStore(readingAt: path)
     }
 
     /// The experiments to report on: `name` if given (it must exist), else every experiment in the file.

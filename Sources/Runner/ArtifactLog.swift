@@ -25,13 +25,21 @@ public enum ArtifactLog {
 
     /// Records `files` as artifacts of `experiment` (and of `run`, for a run's figures) in the database
     /// at `databasePath`, all in one transaction; paths relative to the working directory when inside it.
+    ///
+    /// - Throws: `StoreError.readOnly` without opening the database when this user cannot write the
+    ///   file or its folder (a shared or archived database): the files stay written, unrecorded.
     public static func record(_ files: [URL], experiment: String, run: String?, databasePath: String) throws {
+        let folder = (databasePath as NSString).deletingLastPathComponent
+        for (path, what) in [(databasePath, "the file"), (folder.isEmpty ? "." : folder, "its folder")] where access(path, W_OK) != 0 {
+            throw StoreError.readOnly(path: databasePath, reason: "\(what) is not writable by this user, "
+                                      + "so the files written are not recorded in it as artifacts")
+        }
         let store = try ResultStore(path: databasePath)
         defer { try? store.close() }
         try record(files, experiment: experiment, run: run, store: store)
     }
 
-    /// Records `files` in an open store.
+    /// Records `files` in a store opened for writing.
     public static func record(_ files: [URL], experiment: String, run: String?, store: ResultStore) throws {
         let records = try files.map { file -> ArtifactRecord in
             let contents = try Data(contentsOf: file)

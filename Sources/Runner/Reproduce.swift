@@ -13,28 +13,44 @@ public enum StoredRun {
     }
 
     /// Finds the run whose key starts with `prefix`, in `database`, or in results/*.sqlite when nil.
+    /// Databases are opened for reading only. While searching results/, a file that is not an ablate
+    /// database is skipped (and named if no run is found); a run found in several databases (a copy)
+    /// is refused with their names, so that `--database` can choose.
     public static func find(_ prefix: String, database: String?) throws -> (store: ResultStore, run: RunRecord) {
         guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else {
             throw Problem(message: "a run is named by its key or a prefix of at least 4 hex digits (see ablate run --dry-run), got \"\(prefix)\"")
         }
-        var paths: [String]
+        var stores: [ResultStore] = []
+        var skipped: [String] = []
         if let database {
-            guard FileManager.default.fileExists(atPath: database) else { throw Problem(message: "no database at \(database)") }
-            paths = [database]
+            stores = [try ResultStore(readingAt: database)]
         } else {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: "results")) ?? []
-            paths = names.filter { $0.hasSuffix(".sqlite") }.sorted().map { "results/\($0)" }
+            for path in names.filter({ $0.hasSuffix(".sqlite") }).sorted().map({ "results/\($0)" }) {
+                do {
+                    stores.append(try ResultStore(readingAt: path))
+                } catch {
+                    skipped.append("\(path) (\(error))")
+                }
+            }
         }
-        var matches: [(ResultStore, RunRecord)] = []
-        for path in paths {
-            let store = try ResultStore(path: path)
+        var matches: [(store: ResultStore, run: RunRecord)] = []
+        for store in stores {
             for run in try store.runs() where run.key.hasPrefix(prefix.lowercased()) { matches.append((store, run)) }
         }
         guard let first = matches.first else {
-            throw Problem(message: "no run with a key starting \(prefix) in \(paths.isEmpty ? "results/ (no databases)" : paths.joined(separator: ", "))")
+            let searched = stores.isEmpty ? "results/ (no databases)" : stores.map(\.path).joined(separator: ", ")
+            throw Problem(message: "no run with a key starting \(prefix) in \(searched)"
+                          + (skipped.isEmpty ? "" : "; skipped \(skipped.joined(separator: "; "))"))
+        }
+        let keys = Set(matches.map(\.run.key))
+        guard keys.count == 1 else {
+            throw Problem(message: "\(keys.count) runs have keys starting \(prefix): give more of the key")
         }
         guard matches.count == 1 else {
-            throw Problem(message: "\(matches.count) runs have keys starting \(prefix): give more of the key")
+            let paths = matches.map(\.store.path)
+            throw Problem(message: "run \(first.run.key.prefix(16)) is in \(paths.count) databases (\(paths.joined(separator: ", "))): "
+                          + "choose one with --database, e.g. --database \(paths[0])")
         }
         return first
     }

@@ -101,6 +101,17 @@ public enum Sweep {
             }
         }
         _ = try store.resetStale(experiment: experiment.name)
+        // Runs that another `ablate run` of the same file on this machine is training (both started
+        // at once): wait for them, so that the summary says how they ended. Ctrl-C stops the wait.
+        signal(SIGINT, SIG_DFL)
+        let host = WorkerIdentity.current.host
+        while try store.runs(experiment: experiment.name).contains(where: {
+            plannedKeys.contains($0.key) && $0.status == .running && $0.worker?.host == host
+        }) {
+            output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
+            Thread.sleep(forTimeInterval: 0.5)
+            _ = try store.resetStale(experiment: experiment.name)
+        }
         output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
         let result = try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
         try store.close()

@@ -49,54 +49,38 @@ extension ResultStore {
     /// The tables whose rows belong to a run, copied by `importRuns`.
     static let runTables = ["metrics", "slices", "environment", "artifacts"]
 
-    /// Reads a results file written by another process (a shard) without changing it: no
-    /// migration, and a missing file is not created.
+    /// Reads a results file written by another process (a shard) without changing it (opened as
+    /// `init(readingAt:)` opens it): no migration, and a missing file is not created.
     ///
     /// - Parameter rows: false to read only the runs (for a progress display), not their rows.
-    /// - Throws: `StoreError.notADatabase`, `.newerSchema` (naming `path`), `.transferRefused`
-    ///   for a file that is missing or holds no ablate results.
+    /// - Throws: `StoreError.transferRefused` for a missing file; what `init(readingAt:)` throws
+    ///   for a file that is not an ablate database (`.notADatabase`, `.foreignDatabase`, `.newerSchema`, ...).
     public static func readForTransfer(path: String, rows: Bool = true) throws -> RunTransfer {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.transferRefused(source: path, reason: "the file does not exist")
         }
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
-        configuration.label = "ablate.transfer"
-        do {
-            // Read-write, so that SQLite can recover the write-ahead log a killed writer left;
-            // nothing is written.
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
-            defer { try? queue.close() }
-            return try queue.read { db in
-                guard try db.tableExists("grdb_migrations"), try db.tableExists("runs") else {
-                    throw StoreError.transferRefused(source: path, reason: "it holds no ablate results (no grdb_migrations or runs table)")
-                }
-                let versions = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
-                let unknown = Set(versions).subtracting(Schema.versions)
-                if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknownVersions: unknown.sorted()) }
-                let ordered = Schema.versions.filter(versions.contains)
-                let experiments = try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY name")
-                let runs = try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY experiment, position").map(runRecord)
-                var tables: [String: RunTransfer.TableRows] = [:]
-                if rows {
-                    let finished = "SELECT key FROM runs WHERE status IN ('done', 'failed', 'diverged')"
-                    for table in ["runs"] + runTables {
-                        let keyColumn = table == "runs" ? "key" : "run"
-                        let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
-                        var byRun: [String: [[DatabaseValue]]] = [:]
-                        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) WHERE \(keyColumn) IN (\(finished))")
-                        while let row = try cursor.next() {
-                            byRun[row[keyColumn] as String, default: []].append(Array(row.databaseValues))
-                        }
-                        tables[table] = RunTransfer.TableRows(columns: columns, rows: byRun)
+        let store = try ResultStore(readingAt: path)
+        defer { try? store.close() }
+        return try store.read { db in
+            let versions = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+            let ordered = Schema.versions.filter(versions.contains)
+            let experiments = try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY name")
+            let runs = try Row.fetchAll(db, sql: "SELECT * FROM runs ORDER BY experiment, position").map(runRecord)
+            var tables: [String: RunTransfer.TableRows] = [:]
+            if rows {
+                let finished = "SELECT key FROM runs WHERE status IN ('done', 'failed', 'diverged')"
+                for table in ["runs"] + runTables {
+                    let keyColumn = table == "runs" ? "key" : "run"
+                    let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String }
+                    var byRun: [String: [[DatabaseValue]]] = [:]
+                    let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) WHERE \(keyColumn) IN (\(finished))")
+                    while let row = try cursor.next() {
+                        byRun[row[keyColumn] as String, default: []].append(Array(row.databaseValues))
                     }
+                    tables[table] = RunTransfer.TableRows(columns: columns, rows: byRun)
                 }
-                return RunTransfer(sourcePath: path, schemaVersions: ordered, experiments: experiments, runs: runs, tables: tables)
             }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw storeError(error, path: path, busyTimeout: 30)
+            return RunTransfer(sourcePath: path, schemaVersions: ordered, experiments: experiments, runs: runs, tables: tables)
         }
     }
 

@@ -3,15 +3,33 @@ import Foundation
 /// The errors a user can cause or meet in the store: each names the database file, says what
 /// was wrong and what to do.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// A command that reads was given a path where there is no file.
+    case missing(path: String)
+    /// The path names a folder, not a file.
+    case isFolder(path: String)
+    /// The path names a device, a pipe or a socket, which SQLite cannot (or must not) open.
+    case notAFile(path: String)
+    /// A command that reads was given an empty (0-byte) file.
+    case emptyFile(path: String)
+    /// A file name (one component of the path) longer than the file system allows.
+    case nameTooLong(path: String, bytes: Int, limit: Int)
     /// The file exists but is not an SQLite database.
     case notADatabase(path: String)
+    /// An SQLite database that ablate did not write: the reason says what it holds instead.
+    case foreignDatabase(path: String, reason: String)
+    /// The database was written by an older `ablate` and was opened for reading, so it cannot be brought up to date.
+    case olderSchema(path: String, missingVersions: [String])
     /// The database was written by a newer `ablate`: it holds schema versions this one does not know.
     case newerSchema(path: String, unknownVersions: [String])
     /// The folder meant to hold the database could not be created.
     case cannotCreateFolder(path: String, reason: String)
     /// SQLite could not open or create the file (an unwritable folder, a read-only file, ...).
     case cannotOpen(path: String, reason: String)
-    /// Another process kept the database locked for longer than the busy timeout.
+    /// SQLite could not open an existing file for reading (no permission, a missing `-shm` in a read-only folder, ...).
+    case cannotRead(path: String, reason: String)
+    /// A write on a store opened for reading only, or on a file or folder this user cannot write.
+    case readOnly(path: String, reason: String)
+    /// Another process kept the database locked: `seconds` is how long this one waited.
     case busy(path: String, seconds: Double)
     /// A run key that the database does not hold.
     case unknownRun(path: String, key: String)
@@ -25,9 +43,25 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case sqlite(path: String, code: Int32, message: String)
 
     public var description: String {
+        let give = "give the path of a results database (results/NAME.sqlite, written by ablate run)"
         switch self {
+        case let .missing(path):
+            return "no database at \(path): \(give)"
+        case let .isFolder(path):
+            return "\(path) is a folder, not a database file: \(give)"
+        case let .notAFile(path):
+            return "\(path) is not a regular file (a device, a pipe or a socket): \(give)"
+        case let .emptyFile(path):
+            return "\(path) is empty (0 bytes): not an ablate results database; \(give)"
+        case let .nameTooLong(path, bytes, limit):
+            return "the file name of \(path) is too long (\(bytes) bytes; the file system allows \(limit)): use a shorter name"
         case let .notADatabase(path):
             return "\(path) is not an SQLite database; give the path of a results database, or move the file away"
+        case let .foreignDatabase(path, reason):
+            return "\(path) is an SQLite database but not one ablate wrote (\(reason)); \(give)"
+        case let .olderSchema(path, versions):
+            return "\(path) was written by an older ablate (it lacks schema versions \(versions.joined(separator: ", "))); "
+                + "a command that writes (ablate run) brings it up to date"
         case let .newerSchema(path, versions):
             return "\(path) was written by a newer ablate (schema versions \(versions.joined(separator: ", ")) are unknown here); "
                 + "update ablate to read it"
@@ -35,8 +69,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "cannot create the folder for \(path): \(reason)"
         case let .cannotOpen(path, reason):
             return "cannot open or create \(path): \(reason); check that its folder exists and is writable"
+        case let .cannotRead(path, reason):
+            return "cannot read \(path): \(reason)"
+        case let .readOnly(path, reason):
+            return "cannot write to \(path): \(reason)"
         case let .busy(path, seconds):
-            return "\(path) stayed locked by another process for more than \(Int(seconds)) s; "
+            return "\(path) stayed locked by another process for \(Self.seconds(seconds)); "
                 + "check for a stuck ablate process, or a database on a network file system (SQLite locking does not work there)"
         case let .unknownRun(path, key):
             return "\(path) holds no run with key \(key)"
@@ -50,5 +88,19 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .sqlite(path, code, message):
             return "SQLite error \(code) on \(path): \(message)"
         }
+    }
+
+    /// True when the file given is the problem (missing, not an ablate database, too new, a bad
+    /// name, ...): bad input. False for operational failures (a lock held too long, an SQLite error).
+    public var isBadInput: Bool {
+        switch self {
+        case .busy, .sqlite, .cannotCreateFolder, .cannotOpen, .cannotRead, .readOnly: return false
+        default: return true
+        }
+    }
+
+    /// "more than 30 s", "2.5 s": how long a wait lasted, as measured.
+    static func seconds(_ value: Double) -> String {
+        value >= 10 ? "more than \(Int(value)) s" : String(format: "%.1f s", value)
     }
 }

@@ -78,10 +78,7 @@ enum ExitStatus {
              is Formatting.Mismatch:
             return badInput
         case let error as StoreError:
-            switch error {
-            case .busy, .sqlite: return failure
-            default: return badInput
-            }
+            return error.isBadInput ? badInput : failure
         case let error as ClusterError:
             return error.isUserError ? badInput : failure
         case is PlotError, is BenchError:

@@ -56,7 +56,7 @@ extension Ablate.Plot {
             print("  source: \(result.source.joined(separator: " "))")
             print("  target: \(result.target.joined(separator: " "))")
             let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
-            try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
+            recordFigures(files, run: found, database: store.path)
         }
     }
 
@@ -110,9 +110,20 @@ extension Ablate.Plot {
             try MatrixFigures.checkGnuplot()
             let files = try render(figures, to: directory)
             if let (store, found) = source {
-                try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
+                recordFigures(files, run: found, database: store.path)
             }
         }
+    }
+}
+
+/// Records a run's figure files as its artifacts; when the database cannot be written (a read-only
+/// file or folder) the figures stay written and one warning line says so.
+private func recordFigures(_ files: [URL], run: RunRecord, database: String) {
+    do {
+        try ArtifactLog.record(files, experiment: run.experiment, run: run.key, databasePath: database)
+    } catch {
+        var standardError = FileHandle.standardError
+        print("warning: the figures were written, but recording them in \(database) failed: \(error)", to: &standardError)
     }
 }
 

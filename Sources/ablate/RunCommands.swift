@@ -84,10 +84,7 @@ extension Ablate {
         var database: String
 
         func run() throws {
-            guard FileManager.default.fileExists(atPath: database) else {
-                throw ValidationError("no database at \(database)")
-            }
-            let store = try ResultStore(path: database)
+            let store = try ResultStore(readingAt: database)
             for experiment in try store.experiments() {
                 print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
                 let counts = try store.statusCounts(experiment: experiment.name)
@@ -129,8 +126,7 @@ extension Ablate {
             guard let source = ExportSource(rawValue: table) else {
                 throw ValidationError("--table must be one of \(ExportSource.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            guard FileManager.default.fileExists(atPath: database) else { throw ValidationError("no database at \(database)") }
-            let exported = try ResultStore(path: database).export(source)
+            let exported = try ResultStore(readingAt: database).export(source)
             if format == .csv {
                 print(exported.csv(), terminator: "")
             } else {
