@@ -319,6 +319,11 @@ public enum Safetensors {
         guard !isDirectory.boolValue else {
             throw SafetensorsError.unreadable(path: path, reason: "it is a folder")
         }
+        // A device or a pipe could be endless or block for ever.
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw SafetensorsError.unreadable(path: path, reason: "it is not a regular file (a device, a pipe or a socket)")
+        }
         do {
             return [UInt8](try Data(contentsOf: url))
         } catch {

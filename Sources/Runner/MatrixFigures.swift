@@ -119,12 +119,8 @@ public enum MatrixFigures {
         switch model {
         case .transformer(let transformer):
             let config = transformer.config
-            if config.positional == .learned {
-                let longest = max(batch.sourceLength + (config.layout == .encoderOnly ? 1 : 0), batch.targetLength)
-                guard longest <= config.maxLength else {
-                    throw Problem("this model learned \(config.maxLength) positions, but the example needs \(longest): choose a smaller --length")
-                }
-            }
+            try model.checkPositions(sourceLength: drawn.source.count, outputLength: outputs.count,
+                                     subject: "the example", hint: "choose a smaller --length")
             maps = transformer.attentionMaps(batch)
             encoderText = config.layout == .encoderOnly ? ["<cls>"] + sourceText : sourceText
         case .rnn(let rnn):

@@ -62,6 +62,7 @@ extension Ablate {
                 throw ValidationError("--length takes a size such as 24 or a range such as 16...32, got \"\(length)\"")
             }
             do {
+                try StoredRun.checkEvaluationOptions(sizes: low...high, perSize: examples)
                 let (store, found) = try StoredRun.find(runKey, database: database)
                 let evaluation = try StoredRun.evaluate(found, store: store, sizes: low...high, perSize: examples)
                 print("\(found.variant) seed \(found.seed) (\(found.key.prefix(16)))")
