@@ -113,14 +113,27 @@ public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
         @unknown default:
             path = []
         }
-        guard let object, let key = path.first?.stringValue else {
+        guard let object else {
             self.init(key: "model", "the config is not a JSON object of settings such as {\"arch\":\"transformer\",\"d_model\":64}")
             return
         }
         let arch = object["arch"] as? String ?? "transformer"
+        // A number too large for its type fails without a coding path: find the key it is under.
+        let integerKeys = object.keys.sorted().filter { ModelConfig.expectedValue(forKey: $0, arch: arch)?.hasPrefix("an integer") == true }
+        guard let key = path.first?.stringValue ?? integerKeys.first(where: { !ModelConfigError.isInteger(object[$0]!) }) else {
+            self.init(key: "model", "the config cannot be read: \(error)")
+            return
+        }
         let found = object[key].map(ModelConfigError.brief) ?? "nothing"
         let expected = ModelConfig.expectedValue(forKey: key, arch: arch) ?? "another value"
         self.init(key: "model.\(key)", "expected \(expected), got \(found)")
+    }
+
+    /// Whether a JSON value is a number that fits `Int` (not a boolean, not written as a fraction).
+    static func isInteger(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        let type = String(cString: number.objCType)
+        return ["i", "s", "l", "q", "I", "S", "L", "Q"].contains(type) && (value as? Int) != nil
     }
 
     /// A JSON value as written, cut to 60 characters.

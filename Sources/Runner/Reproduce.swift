@@ -132,7 +132,7 @@ public enum StoredRun {
         let sourceLength = sample.map(\.source.count).max() ?? 0
         let outputLength = sample.map { Formatting.outputTokens($0, task: task).count }.max() ?? 0
         let hint = "choose a smaller --length"
-        try model.checkPositions(sourceLength: sourceLength, outputLength: outputLength, subject: "\(sizeName) \(largest)", hint: hint)
+        try model.checkPositions(sourceLength: sourceLength, outputLength: outputLength, subject: "an example of \(sizeName) \(largest)", hint: hint)
         let count = Double(perSize) * Double(sizes.filter { task.canGenerate(size: $0) }.count)
         let examplesBytes = count * (256 + 8 * Double(sourceLength + outputLength))
         let batchBytes = model.workspaceBytes(batch: min(perSize, Evaluator.defaultBatchSize), sourceLength: sourceLength,
