@@ -254,11 +254,7 @@ public enum MatrixFigures {
     // MARK: - Loading
 
     private static func runSpec(of run: RunRecord) throws -> RunSpec {
-        do {
-            return try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
-        } catch {
-            throw Problem("run \(run.key.prefix(16)) has a stored config that cannot be read: \(error)")
-        }
+        try StoredRun.spec(of: run)
     }
 
     // MARK: - Where figures go

@@ -50,7 +50,7 @@ public enum StoredRun {
         guard run.status == .done || run.status == .diverged else {
             throw Problem(message: "run \(run.key.prefix(16)) is \(run.status.rawValue): only finished runs can be reproduced")
         }
-        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        let spec = try self.spec(of: run)
         let observer = MemoryObserver(run: run.key)
         _ = try Trainer.run(spec, observer: observer)
         func key(_ p: MetricPoint) -> String { "\(p.split) \(p.name) at step \(p.step)" }
@@ -74,6 +74,23 @@ public enum StoredRun {
             }
         }
         return Reproduction(compared: compared, firstDifference: nil)
+    }
+
+    /// The run's stored settings; a `Problem` naming the run and the key when they cannot be read
+    /// (a database written by another version, or edited by hand).
+    static func spec(of run: RunRecord) throws -> RunSpec {
+        do {
+            return try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        } catch let error as DecodingError {
+            let context: DecodingError.Context?
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+            @unknown default: context = nil
+            }
+            let key = context.map { $0.codingPath.map(\.stringValue).joined(separator: ".") } ?? ""
+            let reason = context?.debugDescription ?? "it is not valid"
+            throw Problem(message: "run \(run.key.prefix(16)) has a stored config that cannot be read\(key.isEmpty ? "" : " at \(key)"): \(reason) (was the database written by another version of ablate?)")
+        }
     }
 
     /// The model of `run`'s final checkpoint (artifact kind "checkpoint"); a `Problem` naming the run
@@ -113,7 +130,7 @@ public enum StoredRun {
     /// learned positional table, and sizes whose buffers would not fit in `MemoryBudget`.
     public static func evaluate(_ run: RunRecord, store: ResultStore, sizes: ClosedRange<Int>, perSize: Int) throws -> Evaluation {
         try checkEvaluationOptions(sizes: sizes, perSize: perSize)
-        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        let spec = try self.spec(of: run)
         let model = try finalModel(of: run, store: store)
         let task = try spec.task.setup().task
         let kind = type(of: task).kind, sizeName = type(of: task).sizeName, limits = task.sizeLimits

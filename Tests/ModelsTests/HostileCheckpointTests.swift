@@ -105,6 +105,21 @@ final class HostileCheckpointTests: XCTestCase {
         }
     }
 
+    func testTheDocumentedRangesAreModelBounds() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/checkpoints.md")
+        let text = try String(contentsOf: docs, encoding: .utf8).replacingOccurrences(of: "\n", with: " ")
+        let documented: [(String, ClosedRange<Int>)] = [
+            ("`attention_size` ", ModelBounds.width), ("`classes` ", ModelBounds.vocabulary), ("`classes` ", ModelBounds.classes),
+            ("`heads` ", ModelBounds.heads), ("`layers` ", ModelBounds.layers), ("`encoder_layers`/`decoder_layers` ", ModelBounds.stackLayers),
+            ("`d_ff` ", ModelBounds.feedForwardSize), ("`max_length` ", ModelBounds.maxLength),
+        ]
+        for (key, range) in documented {
+            let words = key + "\(range.lowerBound)...\(range.upperBound)"
+            XCTAssertTrue(text.contains(words), "docs/checkpoints.md should say \(words)")
+        }
+    }
+
     // MARK: - A config that cannot be decoded names the key, the value and the choices
 
     func testAnUnknownLayoutSaysWhichKeyWhatValueAndWhatIsAllowed() throws {
