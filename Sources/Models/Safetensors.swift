@@ -365,6 +365,11 @@ public enum Safetensors {
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
             throw SafetensorsError.unreadable(path: path, reason: "it is not a regular file (a device, a pipe or a socket)")
         }
+        // Reading holds the file and its values at once: refuse what cannot fit twice in memory.
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard 2 * Double(info.st_size) <= memory else {
+            throw SafetensorsError.unreadable(path: path, reason: "it has \(info.st_size) bytes, and reading it takes twice that, more than this machine's \(UInt64(memory)) bytes of memory")
+        }
         do {
             return [UInt8](try Data(contentsOf: url))
         } catch {

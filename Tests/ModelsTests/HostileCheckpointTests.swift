@@ -173,6 +173,18 @@ final class HostileCheckpointTests: XCTestCase {
         }
     }
 
+    func testAFileLargerThanMemoryCanHoldIsRefusedBeforeReading() throws {
+        // A sparse file: its size is what counts, nothing is written to the disk.
+        let url = directory.appendingPathComponent("huge.safetensors")
+        FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.truncate(atOffset: ProcessInfo.processInfo.physicalMemory)
+        try handle.close()
+        XCTAssertThrowsError(try Safetensors.read(from: url)) { error in
+            XCTAssertTrue("\(error)".contains("more than this machine's"), "\(error)")
+        }
+    }
+
     // MARK: - Fuzz
 
     /// Thousands of damaged files (truncated, bad header lengths and JSON, wrong dtypes, overflowing
