@@ -93,6 +93,12 @@ public enum MatrixFigures {
             chosen = largest
         }
         let drawing = try TaskSetup(task: task, trainSize: setup.trainSize, evaluationSize: chosen...chosen)
+        // Example N is drawn after the N - 1 before it: all of them are held at once.
+        if let first = try drawing.evaluationExamples(seed: spec.seed, perSize: 1).first {
+            let bytes = Double(example) * (256 + 8 * Double(first.source.count + first.target.count))
+            try MemoryBudget.check(bytes, for: "drawing \(example) examples of \(sizeName) \(chosen)",
+                                   change: "choose a smaller --example or --length")
+        }
         guard let drawn = try drawing.evaluationExamples(seed: spec.seed, perSize: example).last else {
             throw Problem("no test example could be drawn")
         }
