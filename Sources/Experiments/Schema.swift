@@ -135,25 +135,26 @@ struct NumberRange {
 /// The keys of experiment files: what each takes, and how it lands in the configs. `docs/experiment-file.md`
 /// documents the same tables; a test checks that they cover every key of `ModelConfig`.
 enum Schema {
-    static let width = 1...16_384
+    /// The model's ranges are `ModelBounds`, which checkpoints are checked against too.
+    static let width = ModelBounds.width
 
     static var transformer: [Field<TransformerConfig>] { [
         .choice("layout", \.layout),
-        .integer("vocabulary", 2...1_000_000, \.vocabulary),
-        .integer("classes", 2...1_000_000, \.classes),
+        .integer("vocabulary", ModelBounds.vocabulary, \.vocabulary),
+        .integer("classes", ModelBounds.classes, \.classes),
         .integer("d_model", width, \.modelSize),
-        .integer("heads", 1...1024, \.heads),
-        .integer("encoder_layers", 0...64, \.encoderLayers),
-        .integer("decoder_layers", 0...64, \.decoderLayers),
+        .integer("heads", ModelBounds.heads, \.heads),
+        .integer("encoder_layers", ModelBounds.stackLayers, \.encoderLayers),
+        .integer("decoder_layers", ModelBounds.stackLayers, \.decoderLayers),
         // Both stacks at once: the sketch's `layers = 2`.
-        Field(key: "layers", kind: .integer(1...64)) { config, value in
+        Field(key: "layers", kind: .integer(ModelBounds.layers)) { config, value in
             if case .integer(let v) = value { config.encoderLayers = v; config.decoderLayers = v }
         },
-        .integer("d_ff", 1...65_536, \.feedForwardSize),
+        .integer("d_ff", ModelBounds.feedForwardSize, \.feedForwardSize),
         .boolean("feed_forward", \.feedForward),
         .choice("activation", \.activation),
         .choice("positional", \.positional),
-        .integer("max_length", 1...65_536, \.maxLength),
+        .integer("max_length", ModelBounds.maxLength, \.maxLength),
         .choice("attention_scale", \.attentionScale),
         .boolean("causal_mask", \.causalMask),
         .boolean("residual", \.residual),
@@ -167,10 +168,10 @@ enum Schema {
     static var rnn: [Field<RNNConfig>] { [
         .choice("cell", \.cell),
         .choice("attention", \.attention),
-        .integer("vocabulary", 2...1_000_000, \.vocabulary),
+        .integer("vocabulary", ModelBounds.vocabulary, \.vocabulary),
         .integer("embedding", width, \.embeddingSize),
         .integer("hidden", width, \.hidden),
-        .integer("layers", 1...64, \.layers),
+        .integer("layers", ModelBounds.layers, \.layers),
         .boolean("bidirectional", \.bidirectional),
         .integer("attention_size", width, \.attentionSize),
         .float("dropout", .fraction, \.dropout),

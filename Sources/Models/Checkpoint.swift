@@ -34,28 +34,41 @@ public enum Checkpoint {
     @discardableResult
     public static func load(into parameters: ParameterSet, from url: URL) throws -> [String: String] {
         let (tensors, metadata) = try Safetensors.read(from: url)
-        var byName: [String: Safetensors.Tensor] = [:]
-        for tensor in tensors { byName[tensor.name] = tensor }
+        try check(tensors.map { ($0.name, $0.shape) }, fit: parameters.slices, path: url.path)
+        copy(tensors, into: parameters)
+        return metadata
+    }
 
-        let path = url.path
-        for slice in parameters.slices {
-            guard let tensor = byName[slice.name] else {
+    /// Throws the `CheckpointError` of the first difference between the tensors of a file (at
+    /// `path`, for the message) and the parameters `slices` of a model: a parameter without its
+    /// tensor, a tensor of another shape, or a tensor the model has no parameter for.
+    public static func check(_ tensors: [(name: String, shape: [Int])], fit slices: [ParameterSet.Slice], path: String) throws {
+        var shapes: [String: [Int]] = [:]
+        for tensor in tensors { shapes[tensor.name] = tensor.shape }
+        for slice in slices {
+            guard let shape = shapes[slice.name] else {
                 throw CheckpointError.missingTensor(path: path, name: slice.name, shape: slice.shape)
             }
-            guard tensor.shape == slice.shape else {
-                throw CheckpointError.shapeMismatch(path: path, name: slice.name, expected: slice.shape, found: tensor.shape)
+            guard shape == slice.shape else {
+                throw CheckpointError.shapeMismatch(path: path, name: slice.name, expected: slice.shape, found: shape)
             }
         }
-        if let extra = tensors.first(where: { parameters.slice(named: $0.name) == nil }) {
+        let names = Set(slices.map(\.name))
+        if let extra = tensors.first(where: { !names.contains($0.name) }) {
             throw CheckpointError.unexpectedTensor(path: path, name: extra.name, shape: extra.shape)
         }
+    }
 
-        for slice in parameters.slices where slice.count > 0 {
-            byName[slice.name]!.values.withUnsafeBufferPointer {
+    /// Writes the values of `tensors` into `parameters`, by name; `check` must have passed.
+    static func copy(_ tensors: [Safetensors.Tensor], into parameters: ParameterSet) {
+        for tensor in tensors where !tensor.values.isEmpty {
+            guard let slice = parameters.slice(named: tensor.name), slice.count == tensor.values.count else {
+                preconditionFailure("Checkpoint.copy: tensor '\(tensor.name)' was not checked against the parameters")
+            }
+            tensor.values.withUnsafeBufferPointer {
                 parameters.value(slice).update(from: $0.baseAddress!, count: slice.count)
             }
         }
-        return metadata
     }
 
     /// The metadata of the checkpoint at `url` (the whole file is validated, no values are kept):

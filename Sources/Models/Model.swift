@@ -46,21 +46,48 @@ public enum Model {
         try Checkpoint.save(parameters, metadata: metadata, to: url)
     }
 
-    /// Opens a checkpoint: reads the config from its metadata, builds that model and loads the values.
+    /// Opens a checkpoint: reads the config from its metadata, checks it against the bounds an
+    /// experiment file has (`ModelConfig.validate`), checks that the file's tensors are exactly the
+    /// parameters of that config (names and shapes, before any model is allocated, so a config that
+    /// claims a huge model is refused), then builds the model and loads the values.
+    ///
+    /// Throws `SafetensorsError` for a file that is not valid safetensors, `ModelLoadError` for
+    /// metadata that is not an ablate config, and `CheckpointError` for tensors that do not fit it.
     public static func load(from url: URL) throws -> (model: Model, metadata: [String: String]) {
-        let metadata = try Checkpoint.metadata(at: url)
-        guard let configText = metadata["config"] else {
-            throw ModelLoadError(path: url.path, message: "has no \"config\" in its metadata: it was not written by ablate")
-        }
-        let config: ModelConfig
+        let (tensors, metadata) = try Safetensors.read(from: url)
+        let config = try self.config(in: metadata, path: url.path)
+        let layout: ParameterLayout
         do {
-            config = try ModelConfig.fromJSON(configText)
+            layout = try parameterLayout(config)
         } catch {
-            throw ModelLoadError(path: url.path, message: "has a model config that cannot be read: \(error)")
+            throw ModelLoadError(path: url.path, message: "has a model config (metadata \"config\") that ablate cannot build: \(error)")
         }
+        try Checkpoint.check(tensors.map { ($0.name, $0.shape) }, fit: layout.slices, path: url.path)
         let model = try build(config, seed: 0)
-        _ = try Checkpoint.load(into: model.parameters, from: url)
+        Checkpoint.copy(tensors, into: model.parameters)
         return (model, metadata)
+    }
+
+    /// The config a checkpoint's metadata holds; a `ModelLoadError` naming the key and the value when
+    /// there is none or it cannot be read.
+    static func config(in metadata: [String: String], path: String) throws -> ModelConfig {
+        guard let configText = metadata["config"] else {
+            let format = metadata["format"].map { " (its format is \"\($0)\")" } ?? ""
+            throw ModelLoadError(path: path, message: "has no \"config\" in its metadata\(format): it was not written by ablate, which writes format \"\(checkpointFormat)\"")
+        }
+        do {
+            return try ModelConfig.fromJSON(configText)
+        } catch {
+            throw ModelLoadError(path: path, message: "has a model config (metadata \"config\") that cannot be read: \(error)")
+        }
+    }
+
+    /// The parameters a model of `config` has, without allocating them. Throws `ModelConfigError`.
+    public static func parameterLayout(_ config: ModelConfig) throws -> ParameterLayout {
+        switch config {
+        case .transformer(let transformer): return try Transformer.parameterLayout(transformer)
+        case .rnn(let rnn): return try RNNSeq2Seq.parameterLayout(rnn)
+        }
     }
 
     /// The model's answer for one source sequence: greedy decoding of `steps` tokens for generative
@@ -99,4 +126,51 @@ public struct ModelLoadError: Error, CustomStringConvertible {
     public var path: String
     public var message: String
     public var description: String { "\(path) \(message)" }
+}
+
+extension Model {
+    /// The size of the model's learned positional table (`max_length`), or nil when positions do not
+    /// limit the sequences it takes (other encodings, the RNN).
+    public var learnedPositions: Int? {
+        guard case .transformer(let model) = self, model.config.positional == .learned else { return nil }
+        return model.config.maxLength
+    }
+
+    /// The positions of the longest stack when the model reads `sourceLength` tokens and produces
+    /// `outputLength`, teacher-forced or decoded: the source (plus the CLS token for encoder-only),
+    /// the decoder's input (start token, then the output but its last token), or, decoder-only, source +
+    /// separator + output but its last token.
+    public func positionsNeeded(sourceLength: Int, outputLength: Int) -> Int {
+        switch self {
+        case .transformer(let model):
+            switch model.config.layout {
+            case .encoderDecoder: return max(sourceLength, outputLength)
+            case .decoderOnly: return sourceLength + outputLength
+            case .encoderOnly: return sourceLength + 1
+            }
+        case .rnn:
+            return max(sourceLength, outputLength)
+        }
+    }
+
+    /// Throws `PositionsExceeded` when a learned positional table is shorter than the sequences
+    /// (see `positionsNeeded`); `subject` says what needs them ("the example") and `hint` what to change.
+    public func checkPositions(sourceLength: Int, outputLength: Int, subject: String, hint: String) throws {
+        guard let learned = learnedPositions else { return }
+        let needed = positionsNeeded(sourceLength: sourceLength, outputLength: outputLength)
+        guard needed <= learned else { throw PositionsExceeded(learned: learned, needed: needed, subject: subject, hint: hint) }
+    }
+}
+
+/// A sequence longer than the learned positional table of the model that should read it.
+public struct PositionsExceeded: Error, CustomStringConvertible, Equatable {
+    public var learned: Int
+    public var needed: Int
+    /// What needs the positions: "the example", "the input and its output".
+    public var subject: String
+    /// What to change: "choose a smaller --length".
+    public var hint: String
+    public var description: String {
+        "this model learned \(learned) positions (model.max_length), but \(subject) needs \(needed): \(hint)"
+    }
 }

@@ -47,9 +47,45 @@ public enum ModelConfig: Codable, Sendable, Hashable {
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    /// Parses `json()`'s output.
+    /// Parses `json()`'s output. A value of the wrong type, or not among its choices, throws a
+    /// `ModelConfigError` naming the key, the value found and what the key takes. The values are not
+    /// checked against each other or their ranges: call `validate()`.
     public static func fromJSON(_ text: String) throws -> ModelConfig {
-        try JSONDecoder().decode(ModelConfig.self, from: Data(text.utf8))
+        do {
+            return try JSONDecoder().decode(ModelConfig.self, from: Data(text.utf8))
+        } catch let error as DecodingError {
+            throw ModelConfigError(decoding: error, json: text)
+        }
+    }
+
+    /// What each key of the JSON form takes, in words, for the architecture `arch`.
+    static func expectedValue(forKey key: String, arch: String) -> String? {
+        func choices<E: RawRepresentable & CaseIterable>(_: E.Type) -> String where E.RawValue == String {
+            "one of " + E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        }
+        func integer(_ range: ClosedRange<Int>) -> String { "an integer in \(range.lowerBound)...\(range.upperBound)" }
+        let boolean = "true or false", fraction = "a number in [0, 1)"
+        if key == "arch" { return "one of \"transformer\", \"rnn\"" }
+        if arch == "rnn" {
+            let keys: [String: String] = [
+                "cell": choices(RNNConfig.Cell.self), "attention": choices(RNNConfig.Attention.self),
+                "vocabulary": integer(ModelBounds.vocabulary), "embedding": integer(ModelBounds.width),
+                "hidden": integer(ModelBounds.width), "layers": integer(ModelBounds.layers),
+                "bidirectional": boolean, "attention_size": integer(ModelBounds.width), "dropout": fraction,
+            ]
+            return keys[key]
+        }
+        let keys: [String: String] = [
+            "layout": choices(TransformerConfig.Layout.self), "vocabulary": integer(ModelBounds.vocabulary),
+            "classes": integer(ModelBounds.classes), "d_model": integer(ModelBounds.width), "heads": integer(ModelBounds.heads),
+            "encoder_layers": integer(ModelBounds.stackLayers), "decoder_layers": integer(ModelBounds.stackLayers),
+            "d_ff": integer(ModelBounds.feedForwardSize), "feed_forward": boolean,
+            "activation": choices(TransformerConfig.Activation.self), "positional": choices(TransformerConfig.Positional.self),
+            "max_length": integer(ModelBounds.maxLength), "attention_scale": choices(TransformerConfig.AttentionScale.self),
+            "causal_mask": boolean, "residual": boolean, "norm": choices(TransformerConfig.Norm.self), "dropout": fraction,
+            "tied_embeddings": boolean, "bias": boolean, "scale_embeddings": boolean,
+        ]
+        return keys[key]
     }
 }
 
@@ -63,6 +99,77 @@ public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
     public init(key: String, _ message: String) {
         self.key = key
         self.message = message
+    }
+
+    /// The key, the value found and what the key takes, from a failure to decode the JSON form
+    /// `json` (Swift's own description of a `DecodingError` names neither in words).
+    init(decoding error: DecodingError, json: String) {
+        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+        let path: [CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+             .dataCorrupted(let context):
+            path = context.codingPath
+        @unknown default:
+            path = []
+        }
+        guard let object else {
+            self.init(key: "model", "the config is not a JSON object of settings such as {\"arch\":\"transformer\",\"d_model\":64}")
+            return
+        }
+        let arch = object["arch"] as? String ?? "transformer"
+        // A number too large for its type fails without a coding path: find the key it is under.
+        let integerKeys = object.keys.sorted().filter { ModelConfig.expectedValue(forKey: $0, arch: arch)?.hasPrefix("an integer") == true }
+        guard let key = path.first?.stringValue ?? integerKeys.first(where: { !ModelConfigError.isInteger(object[$0]!) }) else {
+            self.init(key: "model", "the config cannot be read: \(error)")
+            return
+        }
+        let found = object[key].map(ModelConfigError.brief) ?? "nothing"
+        let expected = ModelConfig.expectedValue(forKey: key, arch: arch) ?? "another value"
+        self.init(key: "model.\(key)", "expected \(expected), got \(found)")
+    }
+
+    /// Whether a JSON value is a number that fits `Int` (not a boolean, not written as a fraction).
+    static func isInteger(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        let type = String(cString: number.objCType)
+        return ["i", "s", "l", "q", "I", "S", "L", "Q"].contains(type) && (value as? Int) != nil
+    }
+
+    /// A JSON value as written, cut to 60 characters.
+    static func brief(_ value: Any) -> String {
+        let text: String
+        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            text = "\(value)"
+        }
+        return text.count <= 60 ? text : String(text.prefix(57)) + "..."
+    }
+}
+
+/// The allowed range of every integer setting of a model, as experiment files and checkpoints take
+/// it: the one definition that `Experiments.Schema` (the experiment file's keys) reads its ranges
+/// from and that `validate()` checks, so a checkpoint's config passes the same bounds as a file.
+public enum ModelBounds {
+    /// d_model, and the RNN's embedding, hidden and attention sizes.
+    public static let width = 1...16_384
+    public static let vocabulary = 2...1_000_000
+    public static let classes = 2...1_000_000
+    public static let heads = 1...1024
+    /// encoder_layers and decoder_layers (0 for the stack a layout does not have).
+    public static let stackLayers = 0...64
+    /// `layers`: both stacks at once, or the RNN's layers.
+    public static let layers = 1...64
+    public static let feedForwardSize = 1...65_536
+    /// max_length; also the longest sequence `ablate predict` decodes.
+    public static let maxLength = 1...65_536
+
+    /// Throws a `ModelConfigError` for `model.KEY` unless `range` holds `value`.
+    static func check(_ value: Int, in range: ClosedRange<Int>, key: String) throws {
+        guard range.contains(value) else {
+            throw ModelConfigError(key: "model.\(key)", "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
+        }
     }
 }
 
@@ -156,18 +263,21 @@ public struct TransformerConfig: Codable, Sendable, Hashable {
     public var headSize: Int { heads > 0 ? modelSize / heads : 0 }
 
     public func validate() throws {
-        func require(_ condition: Bool, _ key: String, _ message: String) throws {
-            if !condition { throw ModelConfigError(key: "model.\(key)", message) }
+        func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ModelConfigError(key: "model.\(key)", message()) }
         }
-        try require(vocabulary >= 2, "vocabulary", "must be at least 2, got \(vocabulary)")
-        try require(modelSize >= 1, "d_model", "must be positive, got \(modelSize)")
-        try require(heads >= 1, "heads", "must be positive, got \(heads)")
+        try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
+        try ModelBounds.check(classes, in: ModelBounds.classes, key: "classes")
+        try ModelBounds.check(modelSize, in: ModelBounds.width, key: "d_model")
+        try ModelBounds.check(heads, in: ModelBounds.heads, key: "heads")
+        try ModelBounds.check(encoderLayers, in: ModelBounds.stackLayers, key: "encoder_layers")
+        try ModelBounds.check(decoderLayers, in: ModelBounds.stackLayers, key: "decoder_layers")
+        try ModelBounds.check(feedForwardSize, in: ModelBounds.feedForwardSize, key: "d_ff")
+        try ModelBounds.check(maxLength, in: ModelBounds.maxLength, key: "max_length")
         try require(modelSize % heads == 0, "heads",
                     "\(heads) heads do not divide d_model = \(modelSize): choose heads among \(divisors(of: modelSize))")
         try require(positional != .rope || headSize % 2 == 0, "positional",
                     "rope rotates pairs of dimensions, so d_model / heads must be even (it is \(headSize))")
-        try require(feedForwardSize >= 1, "d_ff", "must be positive, got \(feedForwardSize)")
-        try require(maxLength >= 1, "max_length", "must be positive, got \(maxLength)")
         try require(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
         switch layout {
         case .encoderDecoder:
@@ -253,14 +363,14 @@ public struct RNNConfig: Codable, Sendable, Hashable {
     public init() {}
 
     public func validate() throws {
-        func require(_ condition: Bool, _ key: String, _ message: String) throws {
-            if !condition { throw ModelConfigError(key: "model.\(key)", message) }
+        func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
+            if !condition { throw ModelConfigError(key: "model.\(key)", message()) }
         }
-        try require(vocabulary >= 2, "vocabulary", "must be at least 2, got \(vocabulary)")
-        try require(embeddingSize >= 1, "embedding", "must be positive, got \(embeddingSize)")
-        try require(hidden >= 1, "hidden", "must be positive, got \(hidden)")
-        try require(layers >= 1, "layers", "must be at least 1, got \(layers)")
-        try require(attentionSize >= 1, "attention_size", "must be positive, got \(attentionSize)")
+        try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
+        try ModelBounds.check(embeddingSize, in: ModelBounds.width, key: "embedding")
+        try ModelBounds.check(hidden, in: ModelBounds.width, key: "hidden")
+        try ModelBounds.check(layers, in: ModelBounds.layers, key: "layers")
+        try ModelBounds.check(attentionSize, in: ModelBounds.width, key: "attention_size")
         try require(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
         try require(!(attention == .dot && bidirectional), "attention",
                     "dot attention needs decoder states as wide as the encoder outputs, and a bidirectional encoder's are twice as wide: use general or additive attention")
@@ -287,4 +397,18 @@ public struct RNNConfig: Codable, Sendable, Hashable {
     }
 }
 
-private func divisors(of n: Int) -> [Int] { (1...max(n, 1)).filter { n % $0 == 0 } }
+/// The divisors of `n`, in order, found up to its square root (d_model is at most 16,384, but a
+/// message must not take long whatever it is given).
+private func divisors(of n: Int) -> [Int] {
+    guard n >= 1 else { return [1] }
+    var small: [Int] = [], large: [Int] = []
+    var d = 1
+    while d <= n / d {
+        if n % d == 0 {
+            small.append(d)
+            if d != n / d { large.append(n / d) }
+        }
+        d += 1
+    }
+    return small + large.reversed()
+}

@@ -59,35 +59,62 @@ public final class RNNSeq2Seq: @unchecked Sendable {
     /// D: the width of the rows the output layer reads, [s_t; c_t].
     var outputRowSize: Int { config.hidden + (attention == nil ? 0 : encoderOutputSize) }
 
+    /// The layers of a config and the parameters they declare, before any value is allocated.
+    private struct Parts {
+        var layout: ParameterLayout
+        var sourceEmbedding: Embedding, targetEmbedding: Embedding
+        var encoder: [[RecurrentLayer]] = []
+        var bridges: [Linear]
+        var attention: (any RecurrentAttention)?
+        var decoder: [RecurrentLayer]
+        var output: Linear
+
+        init(_ config: RNNConfig) {
+            var layout = ParameterLayout()
+            let V = config.vocabulary, E = config.embeddingSize, H = config.hidden, L = config.layers
+            let He = (config.bidirectional ? 2 : 1) * H
+            sourceEmbedding = Embedding("encoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
+            for l in 0..<L {
+                let inputSize = l == 0 ? E : He
+                let names = config.bidirectional
+                    ? ["encoder.layers.\(l).forward", "encoder.layers.\(l).backward"] : ["encoder.layers.\(l)"]
+                encoder.append(names.map { RecurrentLayer(config.cell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout) })
+            }
+            targetEmbedding = Embedding("decoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
+            bridges = config.bidirectional
+                ? (0..<L).map { Linear("decoder.bridge.\($0)", inputSize: 2 * H, outputSize: H, bias: true, layout: &layout) } : []
+            attention = RecurrentAttentionKind(rawValue: config.attention.rawValue)?
+                .makeAttention("decoder.attention", stateSize: H, keySize: He, attentionSize: config.attentionSize, layout: &layout)
+            let contextSize = attention == nil ? 0 : He
+            decoder = (0..<L).map {
+                RecurrentLayer(config.cell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H, hiddenSize: H, layout: &layout)
+            }
+            output = Linear("output", inputSize: H + contextSize, outputSize: V, bias: true, layout: &layout)
+            self.layout = layout
+        }
+    }
+
+    /// The parameters (names and shapes) a model of `config` has, without allocating them: what a
+    /// checkpoint must hold. Throws `ModelConfigError` as `init` does.
+    public static func parameterLayout(_ config: RNNConfig) throws -> ParameterLayout {
+        try config.validate()
+        return Parts(config).layout
+    }
+
     /// Builds the model and initialises its parameters from `RNG(seed, .initialization)`.
     /// Throws `ModelConfigError` for an invalid config.
     public init(config: RNNConfig, seed: UInt64) throws {
         try config.validate()
         self.config = config
-        let V = config.vocabulary, E = config.embeddingSize, H = config.hidden, L = config.layers
-        let He = (config.bidirectional ? 2 : 1) * H
-        var layout = ParameterLayout()
-        sourceEmbedding = Embedding("encoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
-        var encoder: [[RecurrentLayer]] = []
-        for l in 0..<L {
-            let inputSize = l == 0 ? E : He
-            let names = config.bidirectional
-                ? ["encoder.layers.\(l).forward", "encoder.layers.\(l).backward"] : ["encoder.layers.\(l)"]
-            encoder.append(names.map { RecurrentLayer(config.cell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout) })
-        }
-        self.encoder = encoder
-        targetEmbedding = Embedding("decoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
-        bridges = config.bidirectional
-            ? (0..<L).map { Linear("decoder.bridge.\($0)", inputSize: 2 * H, outputSize: H, bias: true, layout: &layout) } : []
-        let attention = RecurrentAttentionKind(rawValue: config.attention.rawValue)?
-            .makeAttention("decoder.attention", stateSize: H, keySize: He, attentionSize: config.attentionSize, layout: &layout)
-        self.attention = attention
-        let contextSize = attention == nil ? 0 : He
-        decoder = (0..<L).map {
-            RecurrentLayer(config.cell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H, hiddenSize: H, layout: &layout)
-        }
-        output = Linear("output", inputSize: H + contextSize, outputSize: V, bias: true, layout: &layout)
-        parameters = ParameterSet(layout)
+        let parts = Parts(config)
+        sourceEmbedding = parts.sourceEmbedding
+        encoder = parts.encoder
+        targetEmbedding = parts.targetEmbedding
+        bridges = parts.bridges
+        attention = parts.attention
+        decoder = parts.decoder
+        output = parts.output
+        parameters = ParameterSet(parts.layout)
 
         var rng = RNG(seed: seed, purpose: .initialization)
         for embedding in [sourceEmbedding, targetEmbedding] {

@@ -250,6 +250,9 @@ public enum Safetensors {
             throw fail("the header is not valid JSON (\(reason))")
         }
         guard let entries = json as? [String: Any] else { throw fail("the header is not a JSON object") }
+        if let repeated = firstRepeatedKey(bytes) {
+            throw fail("'\(repeated)' appears twice in the header: a name may hold only one tensor")
+        }
 
         var header = Header()
         for (name, entry) in entries.sorted(by: { $0.key < $1.key }) {
@@ -288,6 +291,44 @@ public enum Safetensors {
         return header
     }
 
+    /// The first key that appears twice in the top-level object of `bytes`, valid JSON (a JSON
+    /// parser keeps one of the two silently, so the header would say two things of one name).
+    static func firstRepeatedKey(_ bytes: ArraySlice<UInt8>) -> String? {
+        var seen = Set<[UInt8]>()
+        var depth = 0, index = bytes.startIndex, expectingKey = false
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                expectingKey = byte == UInt8(ascii: "{") && depth == 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                expectingKey = depth == 1
+            case UInt8(ascii: "\""):
+                // A string: find its end, skipping escaped characters.
+                let start = index
+                index += 1
+                while index < bytes.endIndex && bytes[index] != UInt8(ascii: "\"") {
+                    index += bytes[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                if expectingKey {
+                    let literal = Array(bytes[start...min(index, bytes.endIndex - 1)])
+                    if !seen.insert(literal).inserted {
+                        let decoded = (try? JSONSerialization.jsonObject(with: Data(literal), options: .fragmentsAllowed)) as? String
+                        return decoded ?? String(decoding: literal, as: UTF8.self)
+                    }
+                    expectingKey = false
+                }
+            default:
+                break
+            }
+            index += 1
+        }
+        return nil
+    }
+
     /// A JSON number that is an integer (not a boolean, not written with a fraction or exponent that
     /// makes it a double, not too large for `Int`).
     static func integer(_ value: Any) -> Int? {
@@ -318,6 +359,16 @@ public enum Safetensors {
         }
         guard !isDirectory.boolValue else {
             throw SafetensorsError.unreadable(path: path, reason: "it is a folder")
+        }
+        // A device or a pipe could be endless or block for ever.
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw SafetensorsError.unreadable(path: path, reason: "it is not a regular file (a device, a pipe or a socket)")
+        }
+        // Reading holds the file and its values at once: refuse what cannot fit twice in memory.
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        guard 2 * Double(info.st_size) <= memory else {
+            throw SafetensorsError.unreadable(path: path, reason: "it has \(info.st_size) bytes, and reading it takes twice that, more than this machine's \(UInt64(memory)) bytes of memory")
         }
         do {
             return [UInt8](try Data(contentsOf: url))

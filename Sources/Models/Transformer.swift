@@ -25,31 +25,60 @@ public final class Transformer: @unchecked Sendable {
     /// The id of the classification token the encoder-only layout prepends: one past the vocabulary.
     public var classToken: Int32 { Int32(config.vocabulary) }
 
+    /// The layers of a config and the parameters they declare, before any value is allocated.
+    private struct Parts {
+        var layout: ParameterLayout
+        var sourceInput: TokenInput?, targetInput: TokenInput?
+        var encoder: [TransformerBlock] = [], decoder: [TransformerBlock] = []
+        var encoderNorm: LayerNorm?, decoderNorm: LayerNorm?
+        var output: Linear?, classifier: Linear?
+
+        init(_ config: TransformerConfig) {
+            var layout = ParameterLayout()
+            let C = config.modelSize, V = config.vocabulary
+            let hasEncoder = config.layout != .decoderOnly
+            let hasDecoder = config.layout != .encoderOnly
+            sourceInput = hasEncoder
+                ? TokenInput("encoder", vocabulary: config.layout == .encoderOnly ? V + 1 : V, config: config, layout: &layout) : nil
+            encoder = hasEncoder ? (0..<config.encoderLayers).map {
+                TransformerBlock("encoder.layers.\($0)", config: config, causal: false, cross: false, layout: &layout)
+            } : []
+            encoderNorm = hasEncoder && config.norm == .pre ? LayerNorm("encoder.final_norm", size: C, layout: &layout) : nil
+            targetInput = hasDecoder ? TokenInput("decoder", vocabulary: V, config: config, layout: &layout) : nil
+            decoder = hasDecoder ? (0..<config.decoderLayers).map {
+                TransformerBlock("decoder.layers.\($0)", config: config, causal: config.causalMask,
+                                 cross: config.layout == .encoderDecoder, layout: &layout)
+            } : []
+            decoderNorm = hasDecoder && config.norm == .pre ? LayerNorm("decoder.final_norm", size: C, layout: &layout) : nil
+            output = hasDecoder && !config.tiedEmbeddings
+                ? Linear("output", inputSize: C, outputSize: V, bias: config.bias, layout: &layout) : nil
+            classifier = config.layout == .encoderOnly
+                ? Linear("classifier", inputSize: C, outputSize: config.classes, bias: true, layout: &layout) : nil
+            self.layout = layout
+        }
+    }
+
+    /// The parameters (names and shapes) a model of `config` has, without allocating them: what a
+    /// checkpoint must hold. Throws `ModelConfigError` as `init` does.
+    public static func parameterLayout(_ config: TransformerConfig) throws -> ParameterLayout {
+        try config.validate()
+        return Parts(config).layout
+    }
+
     /// Builds the model and initialises its parameters from `RNG(seed, .initialization)`.
     public init(config: TransformerConfig, seed: UInt64) throws {
         try config.validate()
         self.config = config
-        var layout = ParameterLayout()
-        let C = config.modelSize, V = config.vocabulary
-        let hasEncoder = config.layout != .decoderOnly
-        let hasDecoder = config.layout != .encoderOnly
-        sourceInput = hasEncoder
-            ? TokenInput("encoder", vocabulary: config.layout == .encoderOnly ? V + 1 : V, config: config, layout: &layout) : nil
-        encoder = hasEncoder ? (0..<config.encoderLayers).map {
-            TransformerBlock("encoder.layers.\($0)", config: config, causal: false, cross: false, layout: &layout)
-        } : []
-        encoderNorm = hasEncoder && config.norm == .pre ? LayerNorm("encoder.final_norm", size: C, layout: &layout) : nil
-        targetInput = hasDecoder ? TokenInput("decoder", vocabulary: V, config: config, layout: &layout) : nil
-        decoder = hasDecoder ? (0..<config.decoderLayers).map {
-            TransformerBlock("decoder.layers.\($0)", config: config, causal: config.causalMask,
-                             cross: config.layout == .encoderDecoder, layout: &layout)
-        } : []
-        decoderNorm = hasDecoder && config.norm == .pre ? LayerNorm("decoder.final_norm", size: C, layout: &layout) : nil
-        output = hasDecoder && !config.tiedEmbeddings
-            ? Linear("output", inputSize: C, outputSize: V, bias: config.bias, layout: &layout) : nil
-        classifier = config.layout == .encoderOnly
-            ? Linear("classifier", inputSize: C, outputSize: config.classes, bias: true, layout: &layout) : nil
-        parameters = ParameterSet(layout)
+        let parts = Parts(config)
+        sourceInput = parts.sourceInput
+        encoder = parts.encoder
+        encoderNorm = parts.encoderNorm
+        targetInput = parts.targetInput
+        decoder = parts.decoder
+        decoderNorm = parts.decoderNorm
+        output = parts.output
+        classifier = parts.classifier
+        parameters = ParameterSet(parts.layout)
 
         var rng = RNG(seed: seed, purpose: .initialization)
         sourceInput?.initialize(parameters, rng: &rng)

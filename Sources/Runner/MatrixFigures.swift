@@ -93,6 +93,12 @@ public enum MatrixFigures {
             chosen = largest
         }
         let drawing = try TaskSetup(task: task, trainSize: setup.trainSize, evaluationSize: chosen...chosen)
+        // Example N is drawn after the N - 1 before it: all of them are held at once.
+        if let first = try drawing.evaluationExamples(seed: spec.seed, perSize: 1).first {
+            let bytes = Double(example) * (256 + 8 * Double(first.source.count + first.target.count))
+            try MemoryBudget.check(bytes, for: "drawing \(example) examples of \(sizeName) \(chosen)",
+                                   change: "choose a smaller --example or --length")
+        }
         guard let drawn = try drawing.evaluationExamples(seed: spec.seed, perSize: example).last else {
             throw Problem("no test example could be drawn")
         }
@@ -119,12 +125,8 @@ public enum MatrixFigures {
         switch model {
         case .transformer(let transformer):
             let config = transformer.config
-            if config.positional == .learned {
-                let longest = max(batch.sourceLength + (config.layout == .encoderOnly ? 1 : 0), batch.targetLength)
-                guard longest <= config.maxLength else {
-                    throw Problem("this model learned \(config.maxLength) positions, but the example needs \(longest): choose a smaller --length")
-                }
-            }
+            try model.checkPositions(sourceLength: drawn.source.count, outputLength: outputs.count,
+                                     subject: "the example", hint: "choose a smaller --length")
             maps = transformer.attentionMaps(batch)
             encoderText = config.layout == .encoderOnly ? ["<cls>"] + sourceText : sourceText
         case .rnn(let rnn):
@@ -258,11 +260,7 @@ public enum MatrixFigures {
     // MARK: - Loading
 
     private static func runSpec(of run: RunRecord) throws -> RunSpec {
-        do {
-            return try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
-        } catch {
-            throw Problem("run \(run.key.prefix(16)) has a stored config that cannot be read: \(error)")
-        }
+        try StoredRun.spec(of: run)
     }
 
     // MARK: - Where figures go

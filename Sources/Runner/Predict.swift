@@ -32,8 +32,23 @@ public enum Predictor {
         }
     }
 
+    /// The longest `--input` and the most `--steps`: the longest sequence a model can be configured
+    /// for (`model.max_length`'s bound).
+    public static let maximumLength = ModelBounds.maxLength.upperBound
+
     /// Loads the checkpoint and predicts. `steps` defaults to the input's length.
+    ///
+    /// Everything a user chose is checked before the model runs: the input's tokens against the
+    /// vocabulary, the lengths against `maximumLength` and a learned positional table, and the memory
+    /// decoding needs against `MemoryBudget`; each failure is a `PredictionError` naming the option.
     public static func predict(checkpoint path: String, input: [Int32], steps: Int?) throws -> Prediction {
+        guard input.count <= maximumLength else {
+            throw PredictionError(message: "--input has \(input.count) tokens: give at most \(maximumLength)")
+        }
+        let steps = steps ?? input.count
+        guard (1...maximumLength).contains(steps) else {
+            throw PredictionError(message: "--steps must be in 1...\(maximumLength), got \(steps)")
+        }
         let url = URL(fileURLWithPath: path)
         let (model, _) = try Model.load(from: url)
         let vocabulary: Int
@@ -49,14 +64,13 @@ public enum Predictor {
         if let bad = input.first(where: { Int($0) >= vocabulary }) {
             throw PredictionError(message: "--input: token \(bad) is outside this model's vocabulary 0..<\(vocabulary)")
         }
-        let steps = steps ?? input.count
-        guard steps >= 1 else { throw PredictionError(message: "--steps must be at least 1, got \(steps)") }
-        if case .transformer(let config) = model.config, config.positional == .learned {
-            let longest = config.layout == .decoderOnly ? input.count + steps : max(input.count, steps)
-            guard longest <= config.maxLength else {
-                throw PredictionError(message: "this model's learned positions stop at \(config.maxLength); input and output need \(longest)")
-            }
-        }
+        let isClassifier: Bool
+        if case .transformer(let config) = model.config, config.layout == .encoderOnly { isClassifier = true } else { isClassifier = false }
+        try model.checkPositions(sourceLength: input.count, outputLength: isClassifier ? 0 : steps, subject: "the input and its output",
+                                 hint: isClassifier ? "give a shorter --input" : "give a shorter --input or fewer --steps")
+        try MemoryBudget.check(model.decodingBytes(sourceLength: input.count, steps: isClassifier ? 0 : steps),
+                               for: "decoding \(isClassifier ? 0 : steps) steps after \(input.count) input tokens",
+                               change: isClassifier ? "give a shorter --input" : "give fewer --steps or a shorter --input")
         let (tokens, logits) = model.predict(source: input, steps: steps)
         return Prediction(checkpoint: path, model: description, input: input, output: tokens, logits: logits)
     }

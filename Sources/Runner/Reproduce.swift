@@ -66,7 +66,7 @@ public enum StoredRun {
         guard run.status == .done || run.status == .diverged else {
             throw Problem(message: "run \(run.key.prefix(16)) is \(run.status.rawValue): only finished runs can be reproduced")
         }
-        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        let spec = try self.spec(of: run)
         let observer = MemoryObserver(run: run.key)
         _ = try Trainer.run(spec, observer: observer)
         func key(_ p: MetricPoint) -> String { "\(p.split) \(p.name) at step \(p.step)" }
@@ -92,6 +92,23 @@ public enum StoredRun {
         return Reproduction(compared: compared, firstDifference: nil)
     }
 
+    /// The run's stored settings; a `Problem` naming the run and the key when they cannot be read
+    /// (a database written by another version, or edited by hand).
+    static func spec(of run: RunRecord) throws -> RunSpec {
+        do {
+            return try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        } catch let error as DecodingError {
+            let context: DecodingError.Context?
+            switch error {
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c): context = c
+            @unknown default: context = nil
+            }
+            let key = context.map { $0.codingPath.map(\.stringValue).joined(separator: ".") } ?? ""
+            let reason = context?.debugDescription ?? "it is not valid"
+            throw Problem(message: "run \(run.key.prefix(16)) has a stored config that cannot be read\(key.isEmpty ? "" : " at \(key)"): \(reason) (was the database written by another version of ablate?)")
+        }
+    }
+
     /// The model of `run`'s final checkpoint (artifact kind "checkpoint"); a `Problem` naming the run
     /// when it has none (it is not done) or the file is gone.
     static func finalModel(of run: RunRecord, store: ResultStore) throws -> Model {
@@ -104,13 +121,63 @@ public enum StoredRun {
         return try Model.load(from: URL(fileURLWithPath: checkpoint.path)).model
     }
 
+    /// The most examples `ablate eval` draws in all: `--examples` times the sizes of `--length`.
+    public static let maximumEvaluationExamples = 1_000_000
+
+    /// Checks `ablate eval`'s `--length` sizes and `--examples` before anything is opened: at least one
+    /// example per size, sizes from 1, and at most `maximumEvaluationExamples` in all. A `Problem`
+    /// naming the option otherwise.
+    public static func checkEvaluationOptions(sizes: ClosedRange<Int>, perSize: Int) throws {
+        guard perSize >= 1 else { throw Problem(message: "--examples must be at least 1, got \(perSize)") }
+        guard sizes.lowerBound >= 1 else {
+            throw Problem(message: "--length must be a size of at least 1, got \(sizes.lowerBound)")
+        }
+        let (sizeCount, _) = (sizes.upperBound - sizes.lowerBound).addingReportingOverflow(1)
+        let (total, overflow) = sizeCount.multipliedReportingOverflow(by: perSize)
+        guard !overflow, total <= maximumEvaluationExamples else {
+            throw Problem(message: "--examples \(perSize) for each of the \(sizeCount) sizes of --length \(sizes.lowerBound)...\(sizes.upperBound) is more than the \(maximumEvaluationExamples) examples ablate eval draws at most: give fewer --examples or a narrower --length")
+        }
+    }
+
     /// Evaluates the run's saved checkpoint on `perSize` test examples of each size in `sizes`.
+    ///
+    /// Refused with a `Problem` before anything is evaluated: the options (`checkEvaluationOptions`),
+    /// sizes the task does not take, a model that does not fit the task, sequences longer than a
+    /// learned positional table, and sizes whose buffers would not fit in `MemoryBudget`.
     public static func evaluate(_ run: RunRecord, store: ResultStore, sizes: ClosedRange<Int>, perSize: Int) throws -> Evaluation {
-        let spec = try JSONDecoder().decode(RunSpec.self, from: Data(run.config.utf8))
+        try checkEvaluationOptions(sizes: sizes, perSize: perSize)
+        let spec = try self.spec(of: run)
         let model = try finalModel(of: run, store: store)
-        let setup = try TaskSetup(task: try spec.task.setup().task, trainSize: spec.task.trainSize, evaluationSize: sizes)
+        let task = try spec.task.setup().task
+        let kind = type(of: task).kind, sizeName = type(of: task).sizeName, limits = task.sizeLimits
+        guard limits.contains(sizes.lowerBound), limits.contains(sizes.upperBound) else {
+            throw Problem(message: "--length \(sizes.lowerBound)...\(sizes.upperBound): task \(kind) takes \(sizeName) in \(limits.lowerBound)...\(limits.upperBound)")
+        }
+        try Formatting.check(task, model: model.config)
+        guard let largest = sizes.reversed().first(where: { task.canGenerate(size: $0) }) else {
+            throw Problem(message: "--length \(sizes.lowerBound)...\(sizes.upperBound): task \(kind) has no examples of these sizes")
+        }
+        let setup = try TaskSetup(task: task, trainSize: spec.task.trainSize, evaluationSize: sizes)
+
+        // The largest size's example stands for the others in the memory estimate.
+        let sample = try TaskSetup(task: task, trainSize: spec.task.trainSize, evaluationSize: largest...largest)
+            .evaluationExamples(seed: spec.seed, perSize: 1)
+        let sourceLength = sample.map(\.source.count).max() ?? 0
+        let outputLength = sample.map { Formatting.outputTokens($0, task: task).count }.max() ?? 0
+        let hint = "choose a smaller --length"
+        try model.checkPositions(sourceLength: sourceLength, outputLength: outputLength, subject: "an example of \(sizeName) \(largest)", hint: hint)
+        let count = Double(perSize) * Double(sizes.filter { task.canGenerate(size: $0) }.count)
+        let examplesBytes = count * (256 + 8 * Double(sourceLength + outputLength))
+        let batchBytes = model.workspaceBytes(batch: min(perSize, Evaluator.defaultBatchSize), sourceLength: sourceLength,
+                                              targetLength: model.positionsNeeded(sourceLength: sourceLength, outputLength: outputLength))
+        try MemoryBudget.check(examplesBytes + 2 * batchBytes, for: "evaluating \(Int(count)) examples of up to \(sizeName) \(largest)",
+                               change: "give fewer --examples or a smaller --length")
+
         let examples = try setup.evaluationExamples(seed: spec.seed, perSize: perSize)
-        try Formatting.check(setup.task, model: model.config)
-        return Evaluator.evaluate(model, task: setup.task, examples: examples)
+        for example in examples {
+            try model.checkPositions(sourceLength: example.source.count, outputLength: Formatting.outputTokens(example, task: task).count,
+                                     subject: "an example of \(example.source.count) source tokens", hint: hint)
+        }
+        return Evaluator.evaluate(model, task: task, examples: examples)
     }
 }

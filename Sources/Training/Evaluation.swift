@@ -53,9 +53,12 @@ public struct Evaluation: Sendable {
 }
 
 public enum Evaluator {
+    /// The examples measured at once by default.
+    public static let defaultBatchSize = 64
+
     /// Evaluates `model` on `examples` of `task`. Examples are grouped by their slice labels and
     /// lengths, so each batch is uniform and its totals belong to every slice of its group.
-    public static func evaluate(_ model: Model, task: any SyntheticTask, examples: [Example], batchSize: Int = 64) -> Evaluation {
+    public static func evaluate(_ model: Model, task: any SyntheticTask, examples: [Example], batchSize: Int = defaultBatchSize) -> Evaluation {
         let reading = Formatting.reading(of: model.config)
         let groups = Dictionary(grouping: examples) { example in
             GroupKey(slices: example.slices, sourceLength: example.source.count,

@@ -75,7 +75,7 @@ enum ExitStatus {
         case is ValidationError, is ExperimentError, is ReportError, is StoredRun.Problem, is MatrixFigures.Problem,
              is PredictionError, is ModelConfigError, is CheckpointError, is SafetensorsError, is ModelLoadError,
              is TaskConfigError, is Dataset.InfeasibleError, is TrainingSettingsError, is LearningRateScheduleError,
-             is Formatting.Mismatch:
+             is Formatting.Mismatch, is MemoryProblem, is PositionsExceeded:
             return badInput
         case let error as StoreError:
             return error.isBadInput ? badInput : failure

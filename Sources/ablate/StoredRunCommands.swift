@@ -58,8 +58,13 @@ extension Ablate {
         }
 
         func validate() throws {
-            guard sizes != nil else {
+            guard let sizes else {
                 throw ValidationError("--length takes a size such as 24 or a range such as 16...32, got \"\(length)\"")
+            }
+            do {
+                try StoredRun.checkEvaluationOptions(sizes: sizes, perSize: examples)
+            } catch {
+                throw ValidationError("\(error)")
             }
         }
 

@@ -289,6 +289,10 @@ final class CheckpointTests: XCTestCase {
             (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,1e100]}}"#, ["tensor 'a'", "'data_offsets'"]),
             (#"{"a":{"dtype":32,"shape":[2],"data_offsets":[0,8]}}"#, ["tensor 'a'", "'dtype'", "a string"]),
             (#"{"__metadata__":"config","a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, ["__metadata__", "an object"]),
+            (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+             ["'a' appears twice"]),
+            (#"{"x\"y":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"x\"y":3}"#,
+             [#"'x"y' appears twice"#]),
         ]
         for (index, example) in cases.enumerated() {
             let url = try craft(fileBytes(header: example.header, values: [1, 2]), name: "typed-\(index).safetensors")
