@@ -58,20 +58,28 @@ final class HostileCheckpointCommandTests: FolderTestCase {
     }
 
     /// Asserts a clean refusal: exit 2, no signal, no hang, one line "error: ..." holding `words`.
-    func assertRefused(_ arguments: [String], saying words: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertRefused(_ arguments: [String], saying words: [String], usage: Bool = false,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         let outcome = try ablate(arguments)
-        assertCleanError(outcome, arguments.joined(separator: " "), file: file, line: line)
+        assertCleanError(outcome, arguments.joined(separator: " "), usage: usage, file: file, line: line)
         for word in words {
             XCTAssertTrue(outcome.standardError.contains(word), "\(arguments): \(outcome.standardError) lacks \(word)", file: file, line: line)
         }
     }
 
-    func assertCleanError(_ outcome: Outcome, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    /// Exit 2, one "error:" line (and for a usage error, the subcommand's usage after it), no trap, no hang.
+    func assertCleanError(_ outcome: Outcome, _ what: String, usage: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(outcome.timedOut, "\(what): still running after \(Self.timeLimit) s", file: file, line: line)
         XCTAssertFalse(outcome.signalled, "\(what): killed by signal \(outcome.status): \(outcome.standardError)", file: file, line: line)
         XCTAssertEqual(outcome.status, 2, "\(what): \(outcome.standardError)", file: file, line: line)
         XCTAssertTrue(outcome.standardError.hasPrefix("error: "), "\(what): \(outcome.standardError)", file: file, line: line)
-        XCTAssertEqual(outcome.standardError.split(separator: "\n").count, 1, "\(what): \(outcome.standardError)", file: file, line: line)
+        let lines = outcome.standardError.split(separator: "\n")
+        if usage {
+            XCTAssertEqual(lines.filter { $0.hasPrefix("error: ") }.count, 1, "\(what): \(outcome.standardError)", file: file, line: line)
+            XCTAssertTrue(lines.contains { $0.hasPrefix("Usage: ablate ") }, "\(what): \(outcome.standardError)", file: file, line: line)
+        } else {
+            XCTAssertEqual(lines.count, 1, "\(what): \(outcome.standardError)", file: file, line: line)
+        }
         XCTAssertFalse(outcome.standardError.contains("DecodingError"), "\(what): \(outcome.standardError)", file: file, line: line)
     }
 
@@ -236,13 +244,13 @@ final class HostileCheckpointCommandTests: FolderTestCase {
         let (database, key) = try trainedRun()
         for count in ["0", "-3"] {
             let outcome = try ablate(["eval", key, "--database", database, "--length", "4", "--examples=\(count)"])
-            assertCleanError(outcome, "--examples \(count)")
+            assertCleanError(outcome, "--examples \(count)", usage: true)
             XCTAssertTrue(outcome.standardError.contains("--examples must be at least 1, got \(count)"), outcome.standardError)
             XCTAssertEqual(outcome.standardOutput, "", "nothing evaluated")
         }
         try assertRefused(["eval", key, "--database", database, "--length", "1...4096", "--examples", "1000"],
-                          saying: ["--examples 1000", "4096 sizes", "at most", "fewer --examples"])
+                          saying: ["--examples 1000", "4096 sizes", "at most", "fewer --examples"], usage: true)
         // The options are checked before the run is looked up.
-        try assertRefused(["eval", "ffffffff", "--database", database, "--length", "4", "--examples", "0"], saying: ["--examples"])
+        try assertRefused(["eval", "ffffffff", "--database", database, "--length", "4", "--examples", "0"], saying: ["--examples"], usage: true)
     }
 }
