@@ -20,7 +20,7 @@ public enum Slurm {
         public var extraLines: [String] = []
         /// BLAS threads per task; default `cpusPerTask`.
         public var threads: Int?
-        /// The experiment's database (default results/NAME.sqlite).
+        /// The experiment's database (default results/STEM.sqlite, see `FileNames.stem(_:)`).
         public var databasePath: String?
         public var retryFailed = false
         public init() {}
@@ -76,7 +76,7 @@ public enum Slurm {
     public static func submit(_ experiment: Experiment, options: Options, executable: String, printOnly: Bool,
                               output: (String) -> Void = { _ in }) throws -> Submission {
         try validate(options)
-        let database = absolute(options.databasePath ?? "results/\(experiment.name).sqlite")
+        let database = absolute(options.databasePath ?? FileNames.database(forExperiment: experiment.name))
         let folder = Shards.folder(forDatabase: database)
         let planPath = (folder as NSString).appendingPathComponent("plan.json")
         let scriptPath = (folder as NSString).appendingPathComponent("job.sbatch")
