@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Reports
 import Store
 
 /// `ablate submit --slurm`: the pending runs of an experiment as a Slurm job array, one shard
@@ -99,7 +100,7 @@ public enum Slurm {
             if FileManager.default.fileExists(atPath: database), !Shards.shardPaths(folder: folder).isEmpty {
                 let result = try Shards.merge(databasePath: database)
                 merged = result.summary.imported.count
-                if merged > 0 { output("merged \(merged) finished run(s) of earlier shards into \(database)") }
+                if merged > 0 { output(Escaping.terminal("merged \(merged) finished run(s) of earlier shards into \(database)")) }
             }
             let store = try ResultStore(path: database)
             try Sweep.register(experiment, runs: planned, store: store)
@@ -174,9 +175,11 @@ public enum Slurm {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `text` as one word for a POSIX shell, single-quoted.
+    /// `text` as one word for a POSIX shell, single-quoted; in ANSI-C quotes (`$'...'`, see
+    /// `Escaping.shellWord`) when it holds a control or bidirectional character, so the script holds none raw.
     public static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        text.unicodeScalars.contains(where: Escaping.isHidden)
+            ? Escaping.shellWord(text) : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     // MARK: - The queue

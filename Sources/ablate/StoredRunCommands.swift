@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 import Runner
 import Store
 import Tasks
@@ -24,14 +25,14 @@ extension Ablate {
             do {
                 let (store, found) = try StoredRun.find(runKey, database: database)
                 record = found
-                print("reproducing \(found.variant) seed \(found.seed) (\(found.key.prefix(16))) ...")
+                print("reproducing \(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))) ...")
                 result = try StoredRun.reproduce(found, store: store)
             } catch {
                 printError(error)
                 throw ExitCode(2)
             }
             if let difference = result.firstDifference {
-                print("DIFFERENT: \(difference) (after \(result.compared) identical values)")
+                print("DIFFERENT: \(Escaping.terminal(difference)) (after \(result.compared) identical values)")
                 throw ExitCode(1)
             }
             print("identical: all \(result.compared) stored metrics and slices of \(record.key.prefix(16)) reproduced bit for bit")
@@ -64,7 +65,7 @@ extension Ablate {
             do {
                 let (store, found) = try StoredRun.find(runKey, database: database)
                 let evaluation = try StoredRun.evaluate(found, store: store, sizes: low...high, perSize: examples)
-                print("\(found.variant) seed \(found.seed) (\(found.key.prefix(16)))")
+                print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16)))")
                 for label in evaluation.sliceLabels {
                     let m = evaluation.slices[label]!
                     print(String(format: "  %@  loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",

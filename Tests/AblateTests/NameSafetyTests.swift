@@ -154,6 +154,27 @@ final class NameSafetyTests: FolderTestCase {
         XCTAssertEqual(try writtenFiles(), [], "nothing written")
     }
 
+    /// `submit --print`: the shard folder is the stem's, the script holds no raw control character
+    /// even for a database path the user chose with one, and nothing is written.
+    func testTheSlurmScriptUsesTheStemAndQuotesHostilePaths() throws {
+        let file = try experiment(name: #"../e\u001Bx"#)
+        let script = try ablate(["submit", file, "--slurm", "--print"])
+        XCTAssertEqual(script.status, 0, script.standardError)
+        let plans = script.standardOutput.components(separatedBy: "\n").filter { $0.contains("--plan ") }
+        XCTAssertEqual(plans.count, 1, script.standardOutput)
+        let folder = work.standardizedFileURL.path + "/results/_._e_x~"
+        XCTAssertTrue(plans.first?.contains("--plan '\(folder)") ?? false, script.standardOutput)
+        XCTAssertTrue(plans.first?.contains("-slurm/plan.json'") ?? false, script.standardOutput)
+        assertNoHiddenCharacters(script.standardOutput, "the job script")
+
+        let chosen = work.appendingPathComponent("my\u{1B}[1m db.sqlite").path
+        let custom = try ablate(["submit", file, "--slurm", "--print", "--database", chosen])
+        XCTAssertEqual(custom.status, 0, custom.standardError)
+        assertNoHiddenCharacters(custom.standardOutput + custom.standardError, "the job script")
+        XCTAssertTrue(custom.standardOutput.contains("--plan $'"), custom.standardOutput)
+        XCTAssertEqual(try writtenFiles(), [], "--print writes nothing")
+    }
+
     // MARK: - Control and bidirectional characters, quotes, backticks, newlines
 
     func testHostileCharactersNeverReachTheTerminalOrTheMarkdownRaw() throws {
