@@ -68,7 +68,7 @@ public enum ReportWriter {
         let parts = Array(repeating: "..", count: from.count - common) + to[common...]
         let path = parts.joined(separator: "/")
         var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "/._-")
+        allowed.insert(charactersIn: "/._-~")
         return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
     }
 }

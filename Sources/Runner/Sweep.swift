@@ -63,8 +63,9 @@ public enum Sweep {
         for _ in 0..<count {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            var arguments = ["worker", "--database", path, "--experiment", experiment.name, "--threads", String(options.threads),
-                             "--checkpoints", checkpoints, "--parent", String(getpid())]
+            // "--option=value": a name or path starting with "-" stays a value, not an option.
+            var arguments = ["worker", "--database=\(path)", "--experiment=\(experiment.name)", "--threads", String(options.threads),
+                             "--checkpoints=\(checkpoints)", "--parent", String(getpid())]
             if options.retryFailed { arguments.append("--retry-failed") }
             process.arguments = arguments
             process.standardInput = FileHandle.nullDevice

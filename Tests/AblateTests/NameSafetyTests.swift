@@ -119,6 +119,20 @@ final class NameSafetyTests: FolderTestCase {
         let stem = String(database[0].dropLast(".sqlite".count))
         XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("reports/\(stem).md").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("plots/\(stem)/final-accuracy.png").path))
+        let markdown = try String(contentsOf: work.appendingPathComponent("reports/\(stem).md"), encoding: .utf8)
+        XCTAssertTrue(markdown.contains("](../plots/\(stem)/final-accuracy.png)"), "the report links its figures under the stem")
+        try assertEverythingInside()
+    }
+
+    /// The name reaches the worker processes in argv: one that looks like an option stays a value.
+    func testNamesThatLookLikeOptionsRun() throws {
+        for (index, name) in ["-rf", "--help", "--experiment=x"].enumerated() {
+            let file = try experiment(name: name, file: "dash-\(index).toml")
+            let run = try ablate(["run", file, "--workers", "1"])
+            XCTAssertEqual(run.status, 0, run.standardError + run.standardOutput)
+            XCTAssertTrue(run.standardOutput.contains(": 2 done of 2 runs"), "\(name): \(run.standardOutput)")
+            XCTAssertEqual(run.standardError, "", name)
+        }
         try assertEverythingInside()
     }
 
