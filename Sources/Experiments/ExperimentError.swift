@@ -84,12 +84,27 @@ enum Quoting {
             || (0x2066...0x2069).contains(scalar.value)
     }
 
-    /// A key as written in a message: bare when TOML would take it bare, quoted otherwise.
+    /// A key as written in a message: bare when TOML would take it bare, quoted otherwise; a key of more
+    /// than `longest` characters (no real key is) shown by its start and its length.
     static func key(_ text: String) -> String {
         let bare = !text.isEmpty && text.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-"
         }
+        guard text.count <= longest else { return cut(text) }
         return bare ? text : quote(text)
+    }
+
+    /// A string value as a message quotes it: whole when short, else by its start and its length.
+    static func value(_ text: String) -> String {
+        text.count > longest ? cut(text) : quote(text)
+    }
+
+    /// The most characters of a key or string value that a message repeats whole.
+    static let longest = 64
+
+    /// A long text in a message: its first characters, quoted, and how long it is.
+    static func cut(_ text: String) -> String {
+        quote(String(text.prefix(longest - 16))) + "... (\(text.count) characters)"
     }
 
     /// A number as a person writes it: 0.001, 64, 1e-06.
@@ -108,6 +123,12 @@ enum Quoting {
     static func closest(_ word: String, among candidates: [String]) -> String? {
         let normalised = { (s: String) in s.lowercased().filter { $0 != "_" && $0 != "-" } }
         if let match = candidates.first(where: { normalised($0) == normalised(word) }) { return match }
+        // A longer or shorter form of a candidate: [training] for [train], eval for eval_every.
+        if word.count >= 4, let match = candidates.filter({ $0.count >= 4 })
+            .first(where: { normalised(word).hasPrefix(normalised($0)) || normalised($0).hasPrefix(normalised(word)) }) {
+            return match
+        }
+        guard word.count <= 4 * longest else { return nil }
         let limit = word.count >= 5 ? 2 : 1
         let scored = candidates.map { ($0, editDistance(word.lowercased(), $0)) }.filter { $0.1 <= limit }
         return scored.min { $0.1 < $1.1 }?.0

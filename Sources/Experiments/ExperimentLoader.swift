@@ -92,7 +92,7 @@ struct Reader {
             root = try TOMLDocument.parse(text)
         } catch let error as TOMLSyntaxError {
             throw ExperimentError(file: path, line: error.line, column: error.column, key: "syntax",
-                                  message: "not valid TOML: \(error.message)")
+                                  message: SyntaxHint.message(for: error, in: text))
         }
         if let line = SourceMap.lineOfEscapedNUL(in: text) {
             throw ExperimentError(file: path, line: line, key: map.key(before: line) ?? "syntax",
@@ -222,7 +222,7 @@ struct Reader {
             throw Problem(["task", "kind"], key: "task.kind", "expected a task name (a string), got \(kindNode.quoted)")
         }
         guard let entry = TaskRegistry.entry(kind: kind) else {
-            var message = "unknown task \(Quoting.quote(kind))"
+            var message = "unknown task \(Quoting.value(kind))"
             do { _ = try TaskRegistry.make(kind: kind) } catch let error as TaskConfigError { message = error.message }
             throw Problem(["task", "kind"], key: "task.kind", message)
         }
@@ -351,14 +351,14 @@ let maxNameLength = 1000
 /// so the name would be cut). Its files are named by `FileNames.stem(_:)`.
 func nameProblem(_ text: String) -> String? {
     if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-        return "expected a non-empty name, got \(Quoting.quote(text))"
+        return "expected a non-empty name, got \(Quoting.value(text))"
     }
     let length = text.unicodeScalars.count
     if length > maxNameLength {
         return "the name has \(length) characters; at most \(maxNameLength) are allowed: choose a shorter name"
     }
     if text.unicodeScalars.contains("\0") {
-        return "the name \(Quoting.quote(text)) holds a NUL character (\\u0000), which cannot be passed to the worker "
+        return "the name \(Quoting.value(text)) holds a NUL character (\\u0000), which cannot be passed to the worker "
             + "processes or stored whole: remove it"
     }
     return nil

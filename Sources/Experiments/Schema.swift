@@ -63,7 +63,7 @@ struct Field<Root> {
         case (.choice(let choices), .string(let value)):
             guard choices.contains(value) else {
                 let hint = Quoting.closest(value, among: choices).map { " (did you mean \(Quoting.quote($0))?)" } ?? ""
-                throw FieldMismatch(message: "expected \(expected), got \(Quoting.quote(value))\(hint)")
+                throw FieldMismatch(message: "expected \(expected), got \(Quoting.value(value))\(hint)")
             }
             return .text(value)
         default:

@@ -28,7 +28,7 @@ indirect enum TOMLNode: Equatable {
     /// The value as an error message quotes it: `"64" (a string)`, `2.5`, `[1, 2]`.
     var quoted: String {
         switch self {
-        case .string(let text): return "\(Quoting.quote(text)) (a string)"
+        case .string(let text): return "\(Quoting.value(text)) (a string)"
         case .integer(let value): return String(value)
         case .float(let value): return Quoting.number(value)
         case .bool(let value): return String(value)
@@ -99,5 +99,44 @@ enum TOMLDocument {
         case .date, .time, .dateTime:
             return .date(value.debugDescription)
         }
+    }
+}
+
+/// toml++'s syntax messages say what its parser met; for the mistakes people make most they are
+/// obscure ("unescaped control characters ... are explicitly prohibited" for a string left open,
+/// "could not determine value type" for a word without quotes). This says what to change instead,
+/// and keeps toml++'s own words for the rest.
+enum SyntaxHint {
+    static func message(for error: TOMLSyntaxError, in text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = error.line >= 1 && error.line <= lines.count ? String(lines[error.line - 1]) : ""
+        let characters = Array(line.unicodeScalars)
+        // toml++ counts columns from 1; the column may be one past the end of the line.
+        let index = error.column - 1
+        let atEnd = index >= characters.count || characters[index] == "\r"
+        let rest = index >= 0 && index < characters.count ? String(String.UnicodeScalarView(characters[index...])) : ""
+
+        if error.message.contains("unescaped control characters") {
+            if atEnd {
+                return "a string is not closed on line \(error.line): add the closing quote (a \"...\" or '...' string "
+                    + "ends on its own line; use \"\"\"...\"\"\" for text over several lines)"
+            }
+            let scalar = characters[index]
+            return "line \(error.line) holds the control character U+\(String(format: "%04X", scalar.value)) inside a string: "
+                + "write it as \\u\(String(format: "%04X", scalar.value)), or remove it"
+        }
+        if error.message.contains("could not determine value type") {
+            let word = rest.prefix { !$0.isWhitespace && $0 != "," && $0 != "]" && $0 != "}" && $0 != "#" }
+            if !word.isEmpty, word.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "_" || $0 == "-" || ("0"..."9").contains($0) }) {
+                return "\(Quoting.key(String(word))) is not a TOML value: strings need quotes, e.g. \(Quoting.quote(String(word))) "
+                    + "(values are \"strings\", numbers, true or false, [arrays] and { tables })"
+            }
+            return "expected a value here (a \"string\" in quotes, a number, true or false, an [array] or a { table }): "
+                + "toml++ says \(error.message)"
+        }
+        if error.message.contains("end-of-file") || error.message.contains("end of file") {
+            return "the file ends inside a value that was not closed (a \"\"\" string, an [array] or a { table }): \(error.message)"
+        }
+        return "not valid TOML: \(error.message)"
     }
 }

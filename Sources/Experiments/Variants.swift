@@ -17,7 +17,7 @@ extension Reader {
                 throw Problem(path, key: "variant", "expected a table of overrides for variant \(index + 1), got \(node.quoted)")
             }
             let name = try variantName(table, at: path, earlier: result)
-            let scope = Scope(label: "variant \(Quoting.quote(name)): ", fallback: path, owns: [path])
+            let scope = Scope(label: "variant \(Quoting.value(name)): ", fallback: path, owns: [path])
             var description = ""
             var modelTable: ([String: TOMLNode], inline: Bool)? = nil
             var trainTable: [String: TOMLNode]? = nil
@@ -89,6 +89,13 @@ extension Reader {
 
     private func variantName(_ table: [String: TOMLNode], at path: [String], earlier: [Experiment.Variant]) throws -> String {
         guard let node = table["name"] else {
+            // A misspelt name ("nmae") is the likely cause: name it rather than only the missing key.
+            let unknown = assignments(table, at: path).filter { !Schema.variantKeys.contains($0.key) && !["task", "seeds", "experiment"].contains($0.key) }
+            if let misspelt = unknown.first(where: { Quoting.closest($0.key, among: ["name"]) != nil }) ?? unknown.first {
+                throw Problem(misspelt.path, key: "variant.\(Quoting.key(misspelt.key))",
+                              "unknown key\(Quoting.didYouMean(misspelt.key, among: Schema.variantKeys)); every [[variant]] needs a name, "
+                              + "e.g. name = \"no-positional\", and takes description, model.KEY = VALUE and train.KEY = VALUE")
+            }
             throw Problem(path, key: "variant.name", "missing: every [[variant]] needs a name, e.g. name = \"no-positional\"")
         }
         guard case .string(let name) = node else {

@@ -119,6 +119,11 @@ public enum TaskRegistry {
         },
     ]
 
+    /// A name a user gave, as a message quotes it: whole when short, else its start and its length.
+    static func shown(_ name: String) -> String {
+        name.count > 64 ? "\"\(name.prefix(48))\"... (\(name.count) characters)" : "\"\(name)\""
+    }
+
     /// The entry of a task kind, or nil.
     public static func entry(kind: String) -> Entry? { entries.first { $0.kind == kind } }
 
@@ -127,7 +132,7 @@ public enum TaskRegistry {
     public static func make(kind: String, parameters: [String: TaskParameter] = [:]) throws -> any SyntheticTask {
         guard let entry = entry(kind: kind) else {
             let kinds = entries.map(\.kind)
-            var message = "unknown task \"\(kind)\""
+            var message = "unknown task \(shown(kind))"
             if let suggestion = closest(kind, among: kinds) { message += " (did you mean \"\(suggestion)\"?)" }
             throw TaskConfigError(key: "task.kind", message: message + "; tasks: \(kinds.joined(separator: ", "))")
         }
@@ -136,7 +141,7 @@ public enum TaskRegistry {
         for (name, value) in parameters.sorted(by: { $0.key < $1.key }) {
             guard let parameter = entry.parameters.first(where: { $0.name == name }) else {
                 let known = entry.parameters.map(\.name)
-                var message = "task \(kind) has no parameter \"\(name)\""
+                var message = "task \(kind) has no parameter \(shown(name))"
                 if let suggestion = closest(name, among: known) { message += " (did you mean \"\(suggestion)\"?)" }
                 message += known.isEmpty ? "; it takes none" : "; it takes \(known.joined(separator: ", "))"
                 throw TaskConfigError(key: "task.\(name)", message: message)

@@ -13,31 +13,31 @@ struct Ablate: ParsableCommand {
         discussion: """
         ablate trains Transformer variants and an RNN baseline on synthetic long-dependency tasks from \
         experiment files, reproducibly, and stores every metric in one SQLite file per experiment.
+
+        Exit codes: 0 done; 1 the work failed or found a problem (a run failed, reproduce found a \
+        difference, doctor found something missing, the database stayed locked, gnuplot failed); 2 bad \
+        input, with nothing written (a usage error, an experiment file that does not validate, a \
+        database, checkpoint or run that does not exist or cannot be used). Errors go to standard error \
+        as "error: ..." lines.
         """,
         version: "0.1.0",
         subcommands: [Doctor.self, Tasks.self, Validate.self, Run.self, Submit.self, Merge.self, Status.self, Export.self, Report.self, Compare.self, Plot.self,
                       Reproduce.self, Eval.self, Predict.self, Bench.self, Worker.self]
     )
-}
 
-/// Prints a user error as one line on standard error.
-func printError(_ error: Error) {
-    var standardError = FileHandle.standardError
-    print("error: \(error)", to: &standardError)
+    /// Parses, runs, and maps what went wrong to one exit code (ExitStatus.swift).
+    static func main() {
+        ExitStatus.main(Array(CommandLine.arguments.dropFirst()))
+    }
 }
 
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
 
-/// Loads an experiment file, or prints the error (file:line: key: message) and exits 2.
+/// Loads an experiment file; its errors (file:line: key: message) exit 2.
 func loadExperiment(_ path: String) throws -> Experiment {
-    do {
-        return try ExperimentLoader.load(path: path)
-    } catch {
-        printError(error)
-        throw ExitCode(2)
-    }
+    try ExperimentLoader.load(path: path)
 }
 
 /// The absolute path of this executable, to start workers.

@@ -29,16 +29,16 @@ extension Ablate {
         @Option(help: "w1 | w2 | w3 | all, or by name: encdec | decoder | rnn.")
         var workload = "all"
 
-        @Option(help: "Timed steps per workload (benchmarks.md asks for at least 30).")
+        @Option(parsing: .unconditional, help: "Timed steps per workload (benchmarks.md asks for at least 30).")
         var steps = "30"
 
-        @Option(help: "Untimed steps before them.")
+        @Option(parsing: .unconditional, help: "Untimed steps before them.")
         var warmup = "3"
 
-        @Option(help: "BLAS threads during the steps (the peak is always measured on one).")
+        @Option(parsing: .unconditional, help: "BLAS threads during the steps (the peak is always measured on one).")
         var threads = "1"
 
-        @Option(help: "The single-thread sgemm peak in GFLOP/s to compare with, instead of measuring it (under a profiler such as valgrind, where measuring it is slow and meaningless).")
+        @Option(parsing: .unconditional, help: "The single-thread sgemm peak in GFLOP/s to compare with, instead of measuring it (under a profiler such as valgrind, where measuring it is slow and meaningless).")
         var peak: String?
 
         @Flag(help: "Print the results as a JSON array of records.")
@@ -47,8 +47,7 @@ extension Ablate {
         @Flag(help: "Only list the workloads (parameters, shapes, FLOPs per step); time nothing.")
         var list = false
 
-        /// The options, checked. Numbers are read here rather than by ArgumentParser so that every bad
-        /// option exits 2 with one message.
+        /// The options, checked, with messages that say the range.
         struct Settings {
             var workloads: [BenchWorkload]
             var steps: Int
@@ -58,10 +57,7 @@ extension Ablate {
         }
 
         func settings() throws -> Settings {
-            func fail(_ message: String) -> Error {
-                printError(ValidationError(message))
-                return ExitCode(2)
-            }
+            func fail(_ message: String) -> Error { ValidationError(message) }
             func integer(_ text: String, _ option: String, _ range: ClosedRange<Int>) throws -> Int {
                 guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
                     throw fail("\(option) takes a whole number, got \"\(text)\"")
@@ -115,14 +111,8 @@ extension Ablate {
             }
             var results: [BenchResult] = []
             for workload in settings.workloads {
-                let result: BenchResult
-                do {
-                    result = try Runner.Bench.run(workload, steps: settings.steps, warmup: settings.warmup, threads: settings.threads,
+                let result = try Runner.Bench.run(workload, steps: settings.steps, warmup: settings.warmup, threads: settings.threads,
                                                   peakGFLOPS: peak)
-                } catch {
-                    printError(error)
-                    throw ExitCode(1)
-                }
                 results.append(result)
                 if !json { print(Runner.Bench.tableRow(result)) }
             }

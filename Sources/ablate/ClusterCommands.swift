@@ -54,33 +54,29 @@ extension Ablate {
 
         func run() throws {
             let experiment = try loadExperiment(file)
-            do {
-                guard slurm else { throw ClusterError("give --slurm: Slurm is the only scheduler ablate submits to") }
-                var options = Slurm.Options()
-                options.partition = partition
-                options.time = time
-                options.cpusPerTask = cpusPerTask
-                options.tasks = tasks
-                options.maxParallel = maxParallel
-                options.extraLines = sbatchLines
-                options.threads = threads
-                options.databasePath = database
-                options.retryFailed = retryFailed
-                let submission = try Slurm.submit(experiment, options: options, executable: executablePath(), printOnly: print) {
-                    Swift.print($0)
-                }
-                if print {
-                    Swift.print(submission.script, terminator: "")
-                } else if let job = submission.jobID {
-                    Swift.print("Submitted job \(job): \(submission.planned) of \(submission.total) runs in \(submission.tasks) task(s); "
-                                + "shards, plan and logs in \(Escaping.terminal(submission.folder)).")
-                    let database = Escaping.terminal(Slurm.shellQuoted(submission.database))
-                    Swift.print("Follow it with: ablate status \(database); when it has ended: ablate merge \(database)")
-                } else {
-                    Swift.print("Nothing to submit: all \(submission.total) runs of \(Escaping.terminal(experiment.name)) are finished in the database.")
-                }
-            } catch {
-                throw clusterExit(error)
+            guard slurm else { throw ClusterError("give --slurm: Slurm is the only scheduler ablate submits to") }
+            var options = Slurm.Options()
+            options.partition = partition
+            options.time = time
+            options.cpusPerTask = cpusPerTask
+            options.tasks = tasks
+            options.maxParallel = maxParallel
+            options.extraLines = sbatchLines
+            options.threads = threads
+            options.databasePath = database
+            options.retryFailed = retryFailed
+            let submission = try Slurm.submit(experiment, options: options, executable: executablePath(), printOnly: print) {
+                Swift.print($0)
+            }
+            if print {
+                Swift.print(submission.script, terminator: "")
+            } else if let job = submission.jobID {
+                Swift.print("Submitted job \(job): \(submission.planned) of \(submission.total) runs in \(submission.tasks) task(s); "
+                            + "shards, plan and logs in \(Escaping.terminal(submission.folder)).")
+                let database = Escaping.terminal(Slurm.shellQuoted(submission.database))
+                Swift.print("Follow it with: ablate status \(database); when it has ended: ablate merge \(database)")
+            } else {
+                Swift.print("Nothing to submit: all \(submission.total) runs of \(Escaping.terminal(experiment.name)) are finished in the database.")
             }
         }
     }
@@ -103,35 +99,14 @@ extension Ablate {
         var shards: [String] = []
 
         func run() throws {
-            do {
-                let result = try Shards.merge(databasePath: database, shards: shards.isEmpty ? nil : shards)
-                let summary = result.summary
-                if result.shards.isEmpty {
-                    print("No shards in \(Escaping.terminal(Shards.folder(forDatabase: database))): nothing to merge.")
-                    return
-                }
-                print("Merged \(summary.imported.count) run(s) from \(result.shards.count) shard(s) into \(Escaping.terminal(database)); "
-                      + "\(summary.alreadyFinished) already there, \(summary.unfinished) unfinished in the shards (ignored).")
-            } catch {
-                throw clusterExit(error)
+            let result = try Shards.merge(databasePath: database, shards: shards.isEmpty ? nil : shards)
+            let summary = result.summary
+            if result.shards.isEmpty {
+                print("No shards in \(Escaping.terminal(Shards.folder(forDatabase: database))): nothing to merge.")
+                return
             }
+            print("Merged \(summary.imported.count) run(s) from \(result.shards.count) shard(s) into \(Escaping.terminal(database)); "
+                  + "\(summary.alreadyFinished) already there, \(summary.unfinished) unfinished in the shards (ignored).")
         }
-    }
-}
-
-/// Prints the error and returns the exit code: 2 for a user error (a bad option, a refused or
-/// foreign file), 1 otherwise.
-func clusterExit(_ error: Error) -> ExitCode {
-    printError(error)
-    switch error {
-    case let error as ClusterError:
-        return ExitCode(error.isUserError ? 2 : 1)
-    case let error as StoreError:
-        switch error {
-        case .busy, .sqlite: return ExitCode(1)
-        default: return ExitCode(2)
-        }
-    default:
-        return ExitCode(1)
     }
 }

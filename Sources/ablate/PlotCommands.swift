@@ -50,19 +50,14 @@ extension Ablate.Plot {
         var output: String?
 
         func run() throws {
-            do {
-                let (store, found) = try StoredRun.find(runKey, database: database)
-                let result = try MatrixFigures.attention(run: found, store: store, example: example, size: length)
-                try MatrixFigures.checkGnuplot()
-                print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
-                print("  source: \(result.source.joined(separator: " "))")
-                print("  target: \(result.target.joined(separator: " "))")
-                let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
-                try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
-            } catch {
-                printError(error)
-                throw ExitCode(2)
-            }
+            let (store, found) = try StoredRun.find(runKey, database: database)
+            let result = try MatrixFigures.attention(run: found, store: store, example: example, size: length)
+            try MatrixFigures.checkGnuplot()
+            print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
+            print("  source: \(result.source.joined(separator: " "))")
+            print("  target: \(result.target.joined(separator: " "))")
+            let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
+            try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
         }
     }
 
@@ -98,30 +93,25 @@ extension Ablate.Plot {
         var output: String?
 
         func run() throws {
-            do {
-                let figures: [MatrixFigure]
-                let directory: String
-                var source: (store: ResultStore, run: RunRecord)? = nil
-                switch (kind, runKey) {
-                case (let kind?, nil):
-                    figures = try MatrixFigures.positional(kind: kind, length: length, modelSize: modelSize)
-                    directory = output ?? MatrixFigures.positionalDirectory(kind: kind, run: nil)
-                case (nil, let key?):
-                    let (store, found) = try StoredRun.find(key, database: database)
-                    figures = try MatrixFigures.positional(run: found, store: store, length: length)
-                    directory = output ?? MatrixFigures.positionalDirectory(kind: nil, run: found)
-                    source = (store, found)
-                default:
-                    throw MatrixFigures.Problem("give either --kind (e.g. --kind sinusoidal) or --run RUN")
-                }
-                try MatrixFigures.checkGnuplot()
-                let files = try render(figures, to: directory)
-                if let (store, found) = source {
-                    try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
-                }
-            } catch {
-                printError(error)
-                throw ExitCode(2)
+            let figures: [MatrixFigure]
+            let directory: String
+            var source: (store: ResultStore, run: RunRecord)? = nil
+            switch (kind, runKey) {
+            case (let kind?, nil):
+                figures = try MatrixFigures.positional(kind: kind, length: length, modelSize: modelSize)
+                directory = output ?? MatrixFigures.positionalDirectory(kind: kind, run: nil)
+            case (nil, let key?):
+                let (store, found) = try StoredRun.find(key, database: database)
+                figures = try MatrixFigures.positional(run: found, store: store, length: length)
+                directory = output ?? MatrixFigures.positionalDirectory(kind: nil, run: found)
+                source = (store, found)
+            default:
+                throw MatrixFigures.Problem("give either --kind (e.g. --kind sinusoidal) or --run RUN")
+            }
+            try MatrixFigures.checkGnuplot()
+            let files = try render(figures, to: directory)
+            if let (store, found) = source {
+                try ArtifactLog.record(files, experiment: found.experiment, run: found.key, store: store)
             }
         }
     }

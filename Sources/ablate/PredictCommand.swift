@@ -29,14 +29,8 @@ extension Ablate {
         var json = false
 
         func run() throws {
-            let prediction: Prediction
-            do {
-                let tokens = try Predictor.parseTokens(input)
-                prediction = try Predictor.predict(checkpoint: checkpoint, input: tokens, steps: steps)
-            } catch {
-                printError(error)
-                throw ExitCode(2)
-            }
+            let tokens = try Predictor.parseTokens(input)
+            let prediction = try Predictor.predict(checkpoint: checkpoint, input: tokens, steps: steps)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -35,14 +35,9 @@ struct ReportSelection: ParsableArguments {
         ReportOptions(metric: ReportOptions.Metric(rawValue: metric) ?? .exactMatch, threshold: threshold, baseline: baseline)
     }
 
-    /// Every selected experiment's analysis, or the error printed and exit 2.
+    /// Every selected experiment's analysis.
     func analyses() throws -> [ExperimentAnalysis] {
-        do {
-            return try ReportInput.analyses(database: database, experiment: experiment, options: options)
-        } catch {
-            printError(error)
-            throw ExitCode(2)
-        }
+        try ReportInput.analyses(database: database, experiment: experiment, options: options)
     }
 }
 
@@ -74,26 +69,21 @@ extension Ablate {
         func run() throws {
             let analyses = try selection.analyses()
             for analysis in analyses {
+                let output = try ReportInput.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
+                                                   plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
+                print(Escaping.terminal("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
+                      + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))"))
+                if !output.warnings.isEmpty {
+                    print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
+                }
+                let files = [output.markdown, output.html] + output.figures.flatMap(ArtifactLog.figureFiles(png:))
                 do {
-                    let output = try ReportInput.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
-                                                        plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
-                    print(Escaping.terminal("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
-                          + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))"))
-                    if !output.warnings.isEmpty {
-                        print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
-                    }
-                    let files = [output.markdown, output.html] + output.figures.flatMap(ArtifactLog.figureFiles(png:))
-                    do {
-                        try ArtifactLog.record(files, experiment: analysis.data.experiment.name, run: nil,
-                                               databasePath: selection.database)
-                    } catch {
-                        var standardError = FileHandle.standardError
-                        print(Escaping.terminal("warning: the report was written, but recording its files in \(selection.database) failed: \(error)"),
-                              to: &standardError)
-                    }
-                } catch let error as PlotError {
-                    printError(error)
-                    throw ExitCode(1)
+                    try ArtifactLog.record(files, experiment: analysis.data.experiment.name, run: nil,
+                                           databasePath: selection.database)
+                } catch {
+                    var standardError = FileHandle.standardError
+                    print(Escaping.terminal("warning: the report was written, but recording its files in \(selection.database) failed: \(error)"),
+                          to: &standardError)
                 }
             }
         }

@@ -69,13 +69,7 @@ extension Ablate {
             options.threads = threads
             options.databasePath = database
             options.retryFailed = retryFailed
-            let summary: Sweep.Summary
-            do {
-                summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
-            } catch {
-                printError(error)
-                throw ExitCode(1)
-            }
+            let summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
             let order: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
             let parts = order.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
             print("\(Escaping.terminal(summary.databasePath)): \(parts.joined(separator: ", ")) of \(summary.total) runs")
@@ -90,34 +84,29 @@ extension Ablate {
         var database: String
 
         func run() throws {
-            do {
-                guard FileManager.default.fileExists(atPath: database) else {
-                    throw ValidationError("no database at \(database)")
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw ValidationError("no database at \(database)")
+            }
+            let store = try ResultStore(path: database)
+            for experiment in try store.experiments() {
+                print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
+                let counts = try store.statusCounts(experiment: experiment.name)
+                let variants = Array(Set(counts.map(\.variant))).sorted()
+                for variant in variants {
+                    let parts = counts.filter { $0.variant == variant }.sorted { $0.status.rawValue < $1.status.rawValue }
+                        .map { "\($0.runs) \($0.status.rawValue)" }
+                    print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
                 }
-                let store = try ResultStore(path: database)
-                for experiment in try store.experiments() {
-                    print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
-                    let counts = try store.statusCounts(experiment: experiment.name)
-                    let variants = Array(Set(counts.map(\.variant))).sorted()
-                    for variant in variants {
-                        let parts = counts.filter { $0.variant == variant }.sorted { $0.status.rawValue < $1.status.rawValue }
-                            .map { "\($0.runs) \($0.status.rawValue)" }
-                        print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
-                    }
-                    let runs = try store.runs(experiment: experiment.name)
-                    let earlier = runs.filter { !$0.current }.count
-                    if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
-                    for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
-                        print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
-                    }
+                let runs = try store.runs(experiment: experiment.name)
+                let earlier = runs.filter { !$0.current }.count
+                if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
+                for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
+                    print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
                 }
-                // A cluster sweep: its shards' progress and, where squeue answers, the job array's state.
-                if let progress = try Shards.progress(databasePath: database) {
-                    for line in progress.lines { print(Escaping.terminal(line)) }
-                }
-            } catch {
-                printError(error)
-                throw ExitCode(2)
+            }
+            // A cluster sweep: its shards' progress and, where squeue answers, the job array's state.
+            if let progress = try Shards.progress(databasePath: database) {
+                for line in progress.lines { print(Escaping.terminal(line)) }
             }
         }
     }
@@ -137,22 +126,17 @@ extension Ablate {
         var table: String = "final_metrics"
 
         func run() throws {
-            do {
-                guard let source = ExportSource(rawValue: table) else {
-                    throw ValidationError("--table must be one of \(ExportSource.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                guard FileManager.default.fileExists(atPath: database) else { throw ValidationError("no database at \(database)") }
-                let exported = try ResultStore(path: database).export(source)
-                if format == .csv {
-                    print(exported.csv(), terminator: "")
-                } else {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                    print(String(decoding: try encoder.encode(exported), as: UTF8.self))
-                }
-            } catch {
-                printError(error)
-                throw ExitCode(2)
+            guard let source = ExportSource(rawValue: table) else {
+                throw ValidationError("--table must be one of \(ExportSource.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard FileManager.default.fileExists(atPath: database) else { throw ValidationError("no database at \(database)") }
+            let exported = try ResultStore(path: database).export(source)
+            if format == .csv {
+                print(exported.csv(), terminator: "")
+            } else {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(exported), as: UTF8.self))
             }
         }
     }
@@ -176,21 +160,17 @@ extension Ablate {
         var shard: Int?
 
         func run() throws {
-            do {
-                if let plan {
-                    guard database == nil, experiment == nil, checkpoints == nil, !retryFailed, parent == nil else {
-                        throw ClusterError("--plan takes the database, experiment, checkpoints and retry from the plan: give only --plan, --shard and --threads")
-                    }
-                    try Shards.runTask(planPath: plan, index: shard, threads: threads)
-                } else {
-                    guard let database, let experiment, let checkpoints, shard == nil else {
-                        throw ClusterError("give --database, --experiment and --checkpoints, or --plan with --shard")
-                    }
-                    try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads ?? 1,
-                                           checkpointDirectory: checkpoints, retryFailed: retryFailed, parent: parent)
+            if let plan {
+                guard database == nil, experiment == nil, checkpoints == nil, !retryFailed, parent == nil else {
+                    throw ClusterError("--plan takes the database, experiment, checkpoints and retry from the plan: give only --plan, --shard and --threads")
                 }
-            } catch {
-                throw clusterExit(error)
+                try Shards.runTask(planPath: plan, index: shard, threads: threads)
+            } else {
+                guard let database, let experiment, let checkpoints, shard == nil else {
+                    throw ClusterError("give --database, --experiment and --checkpoints, or --plan with --shard")
+                }
+                try Runner.Worker.work(databasePath: database, experiment: experiment, threads: threads ?? 1,
+                                       checkpointDirectory: checkpoints, retryFailed: retryFailed, parent: parent)
             }
         }
     }

@@ -20,20 +20,12 @@ extension Ablate {
         var database: String?
 
         func run() throws {
-            let result: StoredRun.Reproduction
-            let record: RunRecord
-            do {
-                let (store, found) = try StoredRun.find(runKey, database: database)
-                record = found
-                print("reproducing \(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))) ...")
-                result = try StoredRun.reproduce(found, store: store)
-            } catch {
-                printError(error)
-                throw ExitCode(2)
-            }
+            let (store, record) = try StoredRun.find(runKey, database: database)
+            print("reproducing \(Escaping.terminal(record.variant)) seed \(record.seed) (\(record.key.prefix(16))) ...")
+            let result = try StoredRun.reproduce(record, store: store)
             if let difference = result.firstDifference {
                 print("DIFFERENT: \(Escaping.terminal(difference)) (after \(result.compared) identical values)")
-                throw ExitCode(1)
+                throw ExitCode(ExitStatus.failure)
             }
             print("identical: all \(result.compared) stored metrics and slices of \(record.key.prefix(16)) reproduced bit for bit")
         }
@@ -57,27 +49,33 @@ extension Ablate {
         @Option(help: "The database (default: search results/*.sqlite).")
         var database: String?
 
-        func run() throws {
+        /// The sizes of --length.
+        var sizes: ClosedRange<Int>? {
             let bounds = length.components(separatedBy: "...")
-            guard let low = Int(bounds[0]), let high = Int(bounds.count == 2 ? bounds[1] : bounds[0]), low <= high else {
+            guard bounds.count <= 2, let low = Int(bounds[0]), let high = Int(bounds.count == 2 ? bounds[1] : bounds[0]),
+                  low <= high else { return nil }
+            return low...high
+        }
+
+        func validate() throws {
+            guard sizes != nil else {
                 throw ValidationError("--length takes a size such as 24 or a range such as 16...32, got \"\(length)\"")
             }
-            do {
-                let (store, found) = try StoredRun.find(runKey, database: database)
-                let evaluation = try StoredRun.evaluate(found, store: store, sizes: low...high, perSize: examples)
-                print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16)))")
-                for label in evaluation.sliceLabels {
-                    let m = evaluation.slices[label]!
-                    print(String(format: "  %@  loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
-                                 label, m.loss, m.tokenAccuracy, m.exactMatch, m.examples))
-                }
-                let o = evaluation.overall
-                print(String(format: "  all      loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
-                             o.loss, o.tokenAccuracy, o.exactMatch, o.examples))
-            } catch {
-                printError(error)
-                throw ExitCode(2)
+        }
+
+        func run() throws {
+            guard let sizes else { throw ValidationError("--length takes a size such as 24 or a range such as 16...32") }
+            let (store, found) = try StoredRun.find(runKey, database: database)
+            let evaluation = try StoredRun.evaluate(found, store: store, sizes: sizes, perSize: examples)
+            print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16)))")
+            for label in evaluation.sliceLabels {
+                let m = evaluation.slices[label]!
+                print(String(format: "  %@  loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
+                             label, m.loss, m.tokenAccuracy, m.exactMatch, m.examples))
             }
+            let o = evaluation.overall
+            print(String(format: "  all      loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
+                         o.loss, o.tokenAccuracy, o.exactMatch, o.examples))
         }
     }
 }

@@ -43,30 +43,23 @@ extension Ablate {
                 print(markdown ? TaskListing.markdownTable() : TaskListing.text())
                 return
             }
-            do {
-                var parameters: [String: TaskParameter] = [:]
-                for setting in settings {
-                    let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2, !parts[0].isEmpty else {
-                        throw ValidationError("--set takes NAME=VALUE, got \"\(setting)\"")
-                    }
-                    parameters[parts[0]] = Int(parts[1]).map(TaskParameter.integer) ?? .text(parts[1])
+            var parameters: [String: TaskParameter] = [:]
+            for setting in settings {
+                let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ValidationError("--set takes NAME=VALUE, got \"\(setting)\"")
                 }
-                var range: ClosedRange<Int>? = nil
-                if let size {
-                    let bounds = size.components(separatedBy: "...")
-                    guard let low = Int(bounds[0]), let high = Int(bounds.count == 2 ? bounds[1] : bounds[0]), low <= high else {
-                        throw ValidationError("--size takes a range such as 4...8 or a single size, got \"\(size)\"")
-                    }
-                    range = low...high
-                }
-                print(try TaskListing.examples(kind: kind, parameters: parameters, size: range, count: count, seed: seed))
-            } catch let error as ValidationError {
-                throw error
-            } catch {
-                printError(error)
-                throw ExitCode(2)
+                parameters[parts[0]] = Int(parts[1]).map(TaskParameter.integer) ?? .text(parts[1])
             }
+            var range: ClosedRange<Int>? = nil
+            if let size {
+                let bounds = size.components(separatedBy: "...")
+                guard let low = Int(bounds[0]), let high = Int(bounds.count == 2 ? bounds[1] : bounds[0]), low <= high else {
+                    throw ValidationError("--size takes a range such as 4...8 or a single size, got \"\(size)\"")
+                }
+                range = low...high
+            }
+            print(try TaskListing.examples(kind: kind, parameters: parameters, size: range, count: count, seed: seed))
         }
     }
 }

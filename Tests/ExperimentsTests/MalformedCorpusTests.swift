@@ -52,6 +52,39 @@ final class MalformedCorpusTests: XCTestCase {
         }
     }
 
+    /// A key or value of thousands of characters is named by its start and its length, not echoed whole.
+    func testAHugeUnknownKeyOrValueIsCutInTheMessage() throws {
+        let base = "[experiment]\nname = \"h\"\nseeds = [1]\n[task]\nkind = \"reverse\"\ntrain_length = [2, 4]\n[model]\narch = \"transformer\"\n"
+        let key = String(repeating: "k", count: 20_000)
+        for text in [base + "[train]\n\(key) = 1\n", base.replacingOccurrences(of: "\"reverse\"", with: "\"\(key)\"")] {
+            XCTAssertThrowsError(try ExperimentLoader.load(text: text, path: "h.toml")) { error in
+                let description = (error as? ExperimentError)?.description ?? "\(error)"
+                XCTAssertLessThan(description.count, 1_000, String(description.prefix(300)))
+                XCTAssertTrue(description.contains("(20000 characters)"), String(description.prefix(300)))
+            }
+        }
+    }
+
+    /// What toml++ says of a control character inside a string, and of a file that ends inside a value,
+    /// becomes a message that says what to change.
+    func testSyntaxMessagesSayWhatToChange() throws {
+        func message(_ text: String) -> String {
+            do {
+                _ = try ExperimentLoader.load(text: text, path: "s.toml")
+                return "loaded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let control = message("[experiment]\nname = \"a\u{1B}b\"\n")
+        XCTAssertTrue(control.contains("U+001B inside a string"), control)
+        XCTAssertTrue(control.hasPrefix("s.toml:2:"), control)
+        let open = message("[experiment]\nseeds = [1, 2\n")
+        XCTAssertTrue(open.contains("the file ends inside a value that was not closed"), open)
+        let multiline = message("[experiment]\nquestion = \"\"\"never closed\n")
+        XCTAssertTrue(multiline.contains("not closed"), multiline)
+    }
+
     func testAMissingFileIsAnExperimentError() {
         XCTAssertThrowsError(try ExperimentLoader.load(path: "/nonexistent/x.toml")) { error in
             let error = error as? ExperimentError
