@@ -7,7 +7,9 @@ public enum Escaping {
     /// values (single or double quotes): & < > " ' become entities.
     /// C0 control characters other than tab, newline and carriage return (and
     /// DEL) are not allowed in XML and are replaced by U+FFFD, so the output
-    /// stays well-formed XHTML.
+    /// stays well-formed XHTML. C1 controls, U+2028/U+2029 and the bidirectional
+    /// controls (see `isHidden(_:)`) are shown as `\u{HEX}`, as in a terminal, so a
+    /// name cannot reorder the text of the page around it.
     public static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -22,6 +24,9 @@ public enum Escaping {
             case _ where scalar.value < 0x20 || scalar.value == 0x7F
                 || (0xFFFE...0xFFFF).contains(scalar.value):
                 out += "\u{FFFD}"
+            case _ where isHidden(scalar):
+                // C1 controls, separators, bidirectional controls: shown, not obeyed.
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -229,7 +229,9 @@ final class NameSafetyTests: FolderTestCase {
         assertNoHiddenCharacters(markdown, "the Markdown report")
         let html = try String(contentsOf: work.appendingPathComponent("reports/\(stem).html"), encoding: .utf8)
         _ = try XMLDocument(data: Data(html.utf8), options: [])
-        XCTAssertTrue(html.contains("ok&#39;&quot;`x`"), "the name shown, escaped for HTML")
+        XCTAssertTrue(html.contains("\\u{202E}ok&#39;&quot;`x`"), "the name shown, escaped for HTML")
+        XCTAssertFalse(html.unicodeScalars.contains { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) },
+                       "no bidirectional control in the page")
 
         // The commands block gives commands that are safe to paste and mean the real paths.
         let commands = markdown.components(separatedBy: "\n").filter { $0.hasPrefix("ablate run ") || $0.hasPrefix("ablate report ") }

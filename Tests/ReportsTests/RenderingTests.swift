@@ -25,6 +25,7 @@ final class EscapingTests: XCTestCase {
         XCTAssertEqual(Escaping.html("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f")
         XCTAssertEqual(Escaping.htmlAttribute("\" onload=\"x"), "&quot; onload=&quot;x")
         XCTAssertEqual(Escaping.html("ctrl\u{0}x"), "ctrl\u{FFFD}x")
+        XCTAssertEqual(Escaping.html("a\u{202E}b\u{2066}c\u{85}"), "a\\u{202E}b\\u{2066}c\\u{85}")
         for name in hostileNames {
             let escaped = Escaping.html(name)
             XCTAssertFalse(escaped.contains("<"), escaped)
