@@ -54,7 +54,8 @@ struct Problem: Error {
 
 /// How messages quote what a user wrote: safe to print, whatever it contains.
 enum Quoting {
-    /// `text` in double quotes, with quotes, backslashes and control characters escaped.
+    /// `text` in double quotes, with quotes, backslashes, control characters and the characters that
+    /// reorder text escaped.
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -65,7 +66,7 @@ enum Quoting {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) || reordersText(scalar) {
                     out += "\\u{\(String(scalar.value, radix: 16))}"
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -73,6 +74,14 @@ enum Quoting {
             }
         }
         return out + "\""
+    }
+
+    /// The line and paragraph separators and the bidirectional formatting characters (U+061C,
+    /// U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which would break or reorder what a terminal
+    /// shows: quoted as `\u{...}` like control characters.
+    static func reordersText(_ scalar: Unicode.Scalar) -> Bool {
+        [0x061C, 0x200E, 0x200F, 0x2028, 0x2029].contains(scalar.value) || (0x202A...0x202E).contains(scalar.value)
+            || (0x2066...0x2069).contains(scalar.value)
     }
 
     /// A key as written in a message: bare when TOML would take it bare, quoted otherwise; a key of more

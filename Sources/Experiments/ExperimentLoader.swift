@@ -94,6 +94,11 @@ struct Reader {
             throw ExperimentError(file: path, line: error.line, column: error.column, key: "syntax",
                                   message: SyntaxHint.message(for: error, in: text))
         }
+        if let line = SourceMap.lineOfEscapedNUL(in: text) {
+            throw ExperimentError(file: path, line: line, key: map.key(before: line) ?? "syntax",
+                                  message: "a string holds a NUL character (an escape such as \\u0000), which ablate cannot keep: "
+                                  + "everything after it would be lost (names are passed to worker processes and stored as text); remove it")
+        }
     }
 
     func error(_ problem: Problem) -> ExperimentError {
@@ -163,9 +168,7 @@ struct Reader {
             switch entry.key {
             case "name":
                 guard case .string(let text) = entry.value else { throw Problem(entry.path, key: key, "expected a string, got \(entry.value.quoted)") }
-                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw Problem(entry.path, key: key, "expected a non-empty name, got \(Quoting.quote(text))")
-                }
+                if let problem = nameProblem(text) { throw Problem(entry.path, key: key, problem) }
                 name = text
             case "question":
                 guard case .string(let text) = entry.value else { throw Problem(entry.path, key: key, "expected a string, got \(entry.value.quoted)") }
@@ -337,4 +340,26 @@ enum Feasibility {
         }
         return nil
     }
+}
+
+/// The longest name of an experiment or a variant, in characters (Unicode scalars).
+let maxNameLength = 1000
+
+/// What is wrong with a name of an experiment or a variant, or nil when it can be used. A name is any
+/// text, but not empty or only blanks, at most `maxNameLength` characters (it is passed to every
+/// worker process and printed in every message), and without NUL (argv and SQLite text end at a NUL,
+/// so the name would be cut). Its files are named by `FileNames.stem(_:)`.
+func nameProblem(_ text: String) -> String? {
+    if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        return "expected a non-empty name, got \(Quoting.value(text))"
+    }
+    let length = text.unicodeScalars.count
+    if length > maxNameLength {
+        return "the name has \(length) characters; at most \(maxNameLength) are allowed: choose a shorter name"
+    }
+    if text.unicodeScalars.contains("\0") {
+        return "the name \(Quoting.value(text)) holds a NUL character (\\u0000), which cannot be passed to the worker "
+            + "processes or stored whole: remove it"
+    }
+    return nil
 }

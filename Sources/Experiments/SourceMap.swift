@@ -90,6 +90,68 @@ struct SourceMap {
         return nil
     }
 
+    /// The key written last on or before `line`, as messages name it ("experiment.name",
+    /// "variant.name"), or nil when no key comes before it.
+    func key(before line: Int) -> String? {
+        let written = order.compactMap { path in keys[Self.join(path)].map { (path, $0) } }.filter { $0.1.line <= line }
+        guard let last = written.max(by: { ($0.1.line, $0.1.column) < ($1.1.line, $1.1.column) }) else { return nil }
+        return last.0.filter { !$0.hasPrefix("#") }.joined(separator: ".")
+    }
+
+    /// The line of the first NUL character that an escape (`\u0000`, `\U00000000`, `\x00`) writes in
+    /// a basic string of `text` (a key or a value), or nil. TOMLKit hands strings over as C strings,
+    /// which end at a NUL: such a string would silently lose everything from the NUL on, so the
+    /// loader refuses it. Literal strings and comments take a backslash as it is. Assumes a document
+    /// TOMLKit has accepted.
+    static func lineOfEscapedNUL(in text: String) -> Int? {
+        let s = Array(text.unicodeScalars)
+        var i = 0, line = 1
+        /// The number of `quote`s in a row at `at`.
+        func run(_ quote: Unicode.Scalar, at: Int) -> Int {
+            var n = 0
+            while at + n < s.count, s[at + n] == quote { n += 1 }
+            return n
+        }
+        /// The value of `count` hex digits after `at`, or nil.
+        func hex(at: Int, count: Int) -> UInt32? {
+            guard at + count <= s.count else { return nil }
+            return UInt32(String(String.UnicodeScalarView(s[at..<(at + count)])), radix: 16)
+        }
+        while i < s.count {
+            let c = s[i]
+            if c == "\n" { line += 1; i += 1; continue }
+            if c == "#" {
+                while i < s.count, s[i] != "\n" { i += 1 }
+                continue
+            }
+            guard c == "\"" || c == "'" else { i += 1; continue }
+            let multiLine = run(c, at: i) >= 3
+            i += multiLine ? 3 : 1
+            while i < s.count {
+                let d = s[i]
+                if d == "\n" { line += 1; i += 1; continue }
+                if d == c {
+                    let quotes = run(c, at: i)
+                    if !multiLine { i += 1; break }
+                    if quotes >= 3 { i += quotes; break }
+                    i += quotes
+                    continue
+                }
+                if d == "\\" && c == "\"" {
+                    guard i + 1 < s.count else { return nil }
+                    let kind = s[i + 1]
+                    let digits = kind == "u" ? 4 : kind == "U" ? 8 : kind == "x" ? 2 : 0
+                    if digits > 0, hex(at: i + 2, count: digits) == 0 { return line }
+                    if kind == "\n" { line += 1 }
+                    i += 2
+                    continue
+                }
+                i += 1
+            }
+        }
+        return nil
+    }
+
     /// The position of a path in the file, for ordering keys as they were written (unknown: last).
     func rank(_ path: [String]) -> Int {
         guard let location = keys[Self.join(path)] else { return Int.max }

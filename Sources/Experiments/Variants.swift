@@ -101,9 +101,7 @@ extension Reader {
         guard case .string(let name) = node else {
             throw Problem(path + ["name"], key: "variant.name", "expected a string, got \(node.quoted)")
         }
-        guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw Problem(path + ["name"], key: "variant.name", "expected a non-empty name, got \(Quoting.quote(name))")
-        }
+        if let problem = nameProblem(name) { throw Problem(path + ["name"], key: "variant.name", problem) }
         if name == "baseline" {
             throw Problem(path + ["name"], key: "variant.name", "\"baseline\" is the name of the experiment's own [model] and [train]: choose another name")
         }

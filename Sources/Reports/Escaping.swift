@@ -7,7 +7,9 @@ public enum Escaping {
     /// values (single or double quotes): & < > " ' become entities.
     /// C0 control characters other than tab, newline and carriage return (and
     /// DEL) are not allowed in XML and are replaced by U+FFFD, so the output
-    /// stays well-formed XHTML.
+    /// stays well-formed XHTML. C1 controls, U+2028/U+2029 and the bidirectional
+    /// controls (see `isHidden(_:)`) are shown as `\u{HEX}`, as in a terminal, so a
+    /// name cannot reorder the text of the page around it.
     public static func html(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
@@ -22,6 +24,9 @@ public enum Escaping {
             case _ where scalar.value < 0x20 || scalar.value == 0x7F
                 || (0xFFFE...0xFFFF).contains(scalar.value):
                 out += "\u{FFFD}"
+            case _ where isHidden(scalar):
+                // C1 controls, separators, bidirectional controls: shown, not obeyed.
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -68,6 +73,15 @@ public enum Escaping {
                 out += " "
                 continue
             }
+            if character.unicodeScalars.contains(where: isHidden) {
+                // C1 controls, separators and bidirectional controls: shown as \u{HEX} (the backslash escaped).
+                for scalar in character.unicodeScalars {
+                    out += isHidden(scalar) ? "\\\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+                }
+                atStart = false
+                leadingDigits = false
+                continue
+            }
             // A list marker needs a space (or the end of the line) after it.
             let next = index + 1 < characters.count ? characters[index + 1] : nil
             let markerFollows = next == nil || next == " " || next == "\t" || next!.isNewline
@@ -110,15 +124,74 @@ public enum Escaping {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "\0": out += "\\0"
-            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-                || scalar.value == 0x2028 || scalar.value == 0x2029
-                || scalar.value == 0x061C || scalar.value == 0x200E || scalar.value == 0x200F
-                || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value):
+            case _ where isHidden(scalar):
                 out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
             default:
                 out.unicodeScalars.append(scalar)
             }
         }
         return out
+    }
+
+    /// True for what a terminal or a page would not show as itself: C0 and C1 control characters
+    /// and DEL, the line and paragraph separators U+2028/U+2029, and the bidirectional formatting
+    /// characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) that reorder the text
+    /// around them.
+    public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            || scalar.value == 0x2028 || scalar.value == 0x2029
+            || scalar.value == 0x061C || scalar.value == 0x200E || scalar.value == 0x200F
+            || (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// Text for a Markdown code block (shown exactly as it is, so escapes do not work there): tabs
+    /// and newlines are kept (CR LF becomes LF), every other character of `isHidden(_:)` becomes
+    /// `\u{HEX}` as in `terminal(_:)`, so the file holds no escape sequence and no reordering. The
+    /// caller picks a fence longer than any run of backticks in the result.
+    public static func markdownCode(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        let scalars = Array(text.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            switch scalar {
+            case "\t", "\n": out.unicodeScalars.append(scalar)
+            case "\r" where index + 1 < scalars.count && scalars[index + 1] == "\n": continue
+            case _ where isHidden(scalar): out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `text` as one word for a POSIX shell, safe to paste: as it is when it holds only letters,
+    /// digits and `/._-+=:,` (and is not empty), else single-quoted (`'` written `'\''`), and when
+    /// it holds a character of `isHidden(_:)` in ANSI-C quotes (`$'...'`, in bash, zsh, ksh and
+    /// POSIX.1-2024 sh) with that character written `\xHH` (ASCII) or `\uHHHH`, so a pasted command
+    /// holds no raw control character and means exactly `text`.
+    public static func shellWord(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "/._-+=:,".unicodeScalars.contains($0)
+        }
+        if plain && !text.isEmpty { return text }
+        guard text.unicodeScalars.contains(where: isHidden) else {
+            return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        var out = "$'"
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "'": out += "\\'"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where isHidden(scalar) && scalar.value < 0x80:
+                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16, uppercase: true)
+            case _ where isHidden(scalar):
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "'"
     }
 }

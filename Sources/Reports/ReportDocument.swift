@@ -120,22 +120,24 @@ extension ExperimentAnalysis {
         return values.count == 1 ? values.first : data.environment[name]
     }
 
-    /// The commands that rebuild this report's numbers from nothing but the experiment file.
-    public func reproduceCommands() -> String {
-        let file = data.environment["experiment_file"] ?? "experiments/\(ReportWriter.safeName(data.experiment.name)).toml"
+    /// The commands that rebuild this report's numbers from nothing but the experiment file, each word
+    /// quoted for a POSIX shell (`Escaping.shellWord`), so they are safe to paste whatever the paths hold.
+    /// `fileStem` names the experiment file when the database does not record it (`experiments/STEM.toml`).
+    public func reproduceCommands(fileStem: String) -> String {
+        let file = data.environment["experiment_file"] ?? "experiments/\(fileStem).toml"
         var lines: [String] = []
         if let commit = sharedFact("git_commit"), commit != "none" {
             lines.append("git checkout \(commit)")
         }
-        lines.append("ablate run \(shellQuote(file))")
-        lines.append("ablate report \(shellQuote(data.databasePath))")
+        lines.append("ablate run \(Escaping.shellWord(file))")
+        lines.append("ablate report \(Escaping.shellWord(data.databasePath))")
         return lines.joined(separator: "\n")
     }
 
     // MARK: - The document
 
     /// The report's sections, as blocks both renderers understand.
-    func document(figures: [(figure: ReportFigure, png: [UInt8], link: String)]) -> (title: String, sections: [ReportSection]) {
+    func document(figures: [(figure: ReportFigure, png: [UInt8], link: String)], fileStem: String) -> (title: String, sections: [ReportSection]) {
         var sections: [ReportSection] = []
         let record = data.experiment
         var overview: [ReportBlock] = []
@@ -212,18 +214,11 @@ extension ExperimentAnalysis {
                 + "every run and rebuild this report; every run's metrics are bit-identical (ablate reproduce RUN checks one run). "
                 + "The experiment file as it was run:"),
             .verbatim(record.source),
-            .verbatim(reproduceCommands()),
+            .verbatim(reproduceCommands(fileStem: fileStem)),
         ]))
         return ("\(record.name): what each component is worth", sections)
     }
 
-    func shellQuote(_ text: String) -> String {
-        let plain = text.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "/._-+=:,".unicodeScalars.contains($0)
-        }
-        if plain && !text.isEmpty { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 }
 
 extension Array {
@@ -263,7 +258,8 @@ enum ReportRendering {
                 case .figure(let figure, _, let link):
                     out += "![\(Escaping.markdownCell(figure.figure.title))](\(link))\n\n"
                     out += "*\(Escaping.markdownCell(figure.caption))*\n\n"
-                case .verbatim(let text):
+                case .verbatim(let raw):
+                    let text = Escaping.markdownCode(raw)
                     let fence = String(repeating: "`", count: max(3, longestBacktickRun(text) + 1))
                     out += fence + "\n" + text + (text.hasSuffix("\n") ? "" : "\n") + fence + "\n\n"
                 }

@@ -3,8 +3,9 @@ import Plots
 import Store
 
 /// `ablate report`: reads an experiment from its database, renders its figures with gnuplot into
-/// `plots/NAME/` (each with its script), and writes `reports/NAME.md` (figures linked) and
-/// `reports/NAME.html` (self-contained, figures embedded).
+/// `plots/STEM/` (each with its script), and writes `reports/STEM.md` (figures linked) and
+/// `reports/STEM.html` (self-contained, figures embedded). STEM is the experiment's file stem, which
+/// the caller gives (the Runner, from `FileNames.stem(_:)` in Experiments, which Reports does not see).
 public enum ReportWriter {
     public struct Output: Sendable {
         public var markdown: URL
@@ -32,10 +33,12 @@ public enum ReportWriter {
         return known
     }
 
-    /// Renders the figures and writes both documents. Figures go to `plotsDirectory/NAME/`, the
-    /// documents to `reportsDirectory/NAME.md` and `.html` (written whole, then moved into place).
-    public static func write(_ analysis: ExperimentAnalysis, reportsDirectory: URL, plotsDirectory: URL) throws -> Output {
-        let name = safeName(analysis.data.experiment.name)
+    /// Renders the figures and writes both documents. Figures go to `plotsDirectory/STEM/`, the
+    /// documents to `reportsDirectory/STEM.md` and `.html` (written whole, then moved into place).
+    /// `fileStem` must be one safe path component (no `/`, not `.` or `..`).
+    public static func write(_ analysis: ExperimentAnalysis, fileStem name: String, reportsDirectory: URL, plotsDirectory: URL) throws -> Output {
+        precondition(!name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0"),
+                     "a file stem is one path component")
         let figureDirectory = plotsDirectory.appendingPathComponent(name, isDirectory: true)
         var rendered: [(figure: ReportFigure, png: [UInt8], link: String)] = []
         var pngs: [URL] = []
@@ -45,26 +48,13 @@ public enum ReportWriter {
             rendered.append((figure, bytes, relativeLink(from: reportsDirectory, to: files.png)))
             pngs.append(files.png)
         }
-        let (title, sections) = analysis.document(figures: rendered)
+        let (title, sections) = analysis.document(figures: rendered, fileStem: name)
         try FileManager.default.createDirectory(at: reportsDirectory, withIntermediateDirectories: true)
         let markdown = reportsDirectory.appendingPathComponent(name + ".md")
         let html = reportsDirectory.appendingPathComponent(name + ".html")
         try ReportRendering.markdown(title: title, sections: sections).write(to: markdown, atomically: true, encoding: .utf8)
         try ReportRendering.html(title: title, sections: sections).write(to: html, atomically: true, encoding: .utf8)
         return Output(markdown: markdown, html: html, figures: pngs, warnings: analysis.warnings)
-    }
-
-    /// A name from an experiment file made safe as one file or folder name: letters, digits, '.',
-    /// '_' and '-' are kept, anything else becomes '_'; never empty, never "." or "..", never hidden.
-    public static func safeName(_ name: String) -> String {
-        var out = String(name.unicodeScalars.map { scalar -> Character in
-            let keep = (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
-                || scalar == "." || scalar == "_" || scalar == "-"
-            return keep ? Character(scalar) : "_"
-        })
-        if out.hasPrefix(".") { out = "_" + out.dropFirst() }
-        if out.isEmpty { out = "_" }
-        return String(out.prefix(120))
     }
 
     /// The path of `file` relative to `directory`, percent-encoded for a Markdown link.
@@ -76,7 +66,7 @@ public enum ReportWriter {
         let parts = Array(repeating: "..", count: from.count - common) + to[common...]
         let path = parts.joined(separator: "/")
         var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "/._-")
+        allowed.insert(charactersIn: "/._-~")
         return path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Experiments
 import Layers
 import Models
 import Plots
@@ -265,35 +266,17 @@ public enum MatrixFigures {
 
     // MARK: - Where figures go
 
-    /// `text` as one safe file or folder name: ASCII letters, digits, `.`, `_` and `-` are kept, every
-    /// other character becomes `_`; no `..`, no leading `.`, at most 80 characters; never empty
-    /// (`unnamed`). Names come from experiment files, so they may hold `/`, quotes, newlines or `..`.
-    public static func safeFileName(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            let c = Character(scalar)
-            if scalar.isASCII && (c.isLetter || c.isNumber || c == "." || c == "_" || c == "-") {
-                out.append(c)
-            } else {
-                out.append("_")
-            }
-        }
-        while out.contains("..") { out = out.replacingOccurrences(of: "..", with: "._") }
-        if out.hasPrefix(".") { out = "_" + out.dropFirst() }
-        out = String(out.prefix(80))
-        return out.isEmpty ? "unnamed" : out
-    }
-
-    /// The default folder of `ablate plot attention`: `plots/EXPERIMENT/attention-KEY16-example-N`.
+    /// The default folder of `ablate plot attention`: `plots/STEM/attention-KEY16-example-N`, with the
+    /// experiment's stem (`FileNames.stem(_:)`, as for its report's figures).
     public static func attentionDirectory(for run: RunRecord, example: Int) -> String {
-        "plots/\(safeFileName(run.experiment))/attention-\(run.key.prefix(16))-example-\(example)"
+        "plots/\(FileNames.stem(run.experiment))/" + FileNames.stem("attention-\(run.key.prefix(16))-example-\(example)")
     }
 
     /// The default folder of `ablate plot positional`: `plots/positional-KIND`, or
-    /// `plots/EXPERIMENT/positional-KEY16` for a run's encoding.
+    /// `plots/STEM/positional-KEY16` for a run's encoding.
     public static func positionalDirectory(kind: String?, run: RunRecord?) -> String {
-        if let run { return "plots/\(safeFileName(run.experiment))/positional-\(run.key.prefix(16))" }
-        return "plots/positional-\(safeFileName(kind ?? "unnamed"))"
+        if let run { return "plots/\(FileNames.stem(run.experiment))/" + FileNames.stem("positional-\(run.key.prefix(16))") }
+        return "plots/" + FileNames.stem("positional-\(kind ?? "unnamed")")
     }
 
     /// Throws unless gnuplot (or the program named by `ABLATE_GNUPLOT`) can be started, so a command

@@ -20,10 +20,10 @@ public final class Progress {
         self.write = write
     }
 
-    /// A message on its own line.
+    /// A message on its own line, escaped for the terminal (it may hold names and paths from the user).
     public func note(_ message: String) {
         clear()
-        write(message)
+        write(Escaping.terminal(message))
     }
 
     /// Marks runs finished before this sweep, so that only what this sweep does is logged.

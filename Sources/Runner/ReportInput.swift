@@ -24,6 +24,13 @@ public enum ReportInput {
         }
     }
 
+    /// Writes the report and figures of `analysis` (see `ReportWriter.write`) under the experiment's
+    /// file stem (`FileNames.stem(_:)`): `reportsDirectory/STEM.md`, `.html` and `plotsDirectory/STEM/`.
+    public static func write(_ analysis: ExperimentAnalysis, reportsDirectory: URL, plotsDirectory: URL) throws -> ReportWriter.Output {
+        try ReportWriter.write(analysis, fileStem: FileNames.stem(analysis.data.experiment.name),
+                               reportsDirectory: reportsDirectory, plotsDirectory: plotsDirectory)
+    }
+
     /// The task of a stored run configuration (the JSON text the store keeps), or nil when it
     /// cannot be rebuilt (an unknown task, a file written by another version).
     public static func taskFacts(storedConfig: String, metric: ReportOptions.Metric) -> TaskFacts? {

@@ -72,12 +72,12 @@ public struct ShardPlan: Codable, Equatable, Sendable {
 }
 
 public enum Shards {
-    /// The folder of a database's shards, plan and job script: `results/NAME.sqlite` -> `results/NAME-slurm`.
+    /// The folder of a database's shards, plan and job script: `results/STEM.sqlite` -> `results/STEM-slurm`.
     public static func folder(forDatabase path: String) -> String {
         (path as NSString).deletingPathExtension + "-slurm"
     }
 
-    /// The folder where `ablate run` puts a database's checkpoints (`results/NAME-checkpoints`).
+    /// The folder where `ablate run` puts a database's checkpoints (`results/STEM-checkpoints`).
     public static func checkpointFolder(forDatabase path: String) -> String {
         (path as NSString).deletingPathExtension + "-checkpoints"
     }

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Reports
 import Store
 
 /// `ablate submit --slurm`: the pending runs of an experiment as a Slurm job array, one shard
@@ -20,7 +21,7 @@ public enum Slurm {
         public var extraLines: [String] = []
         /// BLAS threads per task; default `cpusPerTask`.
         public var threads: Int?
-        /// The experiment's database (default results/NAME.sqlite).
+        /// The experiment's database (default results/STEM.sqlite, see `FileNames.stem(_:)`).
         public var databasePath: String?
         public var retryFailed = false
         public init() {}
@@ -76,7 +77,7 @@ public enum Slurm {
     public static func submit(_ experiment: Experiment, options: Options, executable: String, printOnly: Bool,
                               output: (String) -> Void = { _ in }) throws -> Submission {
         try validate(options)
-        let database = absolute(options.databasePath ?? "results/\(experiment.name).sqlite")
+        let database = absolute(options.databasePath ?? FileNames.database(forExperiment: experiment.name))
         let folder = Shards.folder(forDatabase: database)
         let planPath = (folder as NSString).appendingPathComponent("plan.json")
         let scriptPath = (folder as NSString).appendingPathComponent("job.sbatch")
@@ -99,7 +100,7 @@ public enum Slurm {
             if FileManager.default.fileExists(atPath: database), !Shards.shardPaths(folder: folder).isEmpty {
                 let result = try Shards.merge(databasePath: database)
                 merged = result.summary.imported.count
-                if merged > 0 { output("merged \(merged) finished run(s) of earlier shards into \(database)") }
+                if merged > 0 { output(Escaping.terminal("merged \(merged) finished run(s) of earlier shards into \(database)")) }
             }
             let store = try ResultStore(path: database)
             try Sweep.register(experiment, runs: planned, store: store)
@@ -174,9 +175,11 @@ public enum Slurm {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// `text` as one word for a POSIX shell, single-quoted.
+    /// `text` as one word for a POSIX shell, single-quoted; in ANSI-C quotes (`$'...'`, see
+    /// `Escaping.shellWord`) when it holds a control or bidirectional character, so the script holds none raw.
     public static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        text.unicodeScalars.contains(where: Escaping.isHidden)
+            ? Escaping.shellWord(text) : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     // MARK: - The queue

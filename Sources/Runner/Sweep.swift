@@ -14,7 +14,7 @@ public enum Sweep {
         public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
         /// BLAS threads per worker.
         public var threads: Int = 1
-        /// The database (default results/NAME.sqlite).
+        /// The database (default results/STEM.sqlite, see `FileNames.stem(_:)`).
         public var databasePath: String?
         /// Retry runs that failed before.
         public var retryFailed = false
@@ -29,9 +29,9 @@ public enum Sweep {
         public var complete: Bool { (counts[.done] ?? 0) + (counts[.diverged] ?? 0) == total }
     }
 
-    /// The database of an experiment unless the user names one.
+    /// The database of an experiment unless the user names one: `results/STEM.sqlite`, whatever the name holds.
     public static func databasePath(for experiment: Experiment, options: Options) -> String {
-        options.databasePath ?? "results/\(experiment.name).sqlite"
+        options.databasePath ?? FileNames.database(forExperiment: experiment.name)
     }
 
     /// Registers the experiment's runs in the store and runs what is left in `workers` processes of
@@ -53,7 +53,7 @@ public enum Sweep {
             output.note("Nothing to do: all \(planned.count) runs of \(experiment.name) are finished (\(path)).")
             return try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
         }
-        let checkpoints = (path as NSString).deletingPathExtension + "-checkpoints"
+        let checkpoints = Shards.checkpointFolder(forDatabase: path)
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
 
         output.markReported(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) })
@@ -63,8 +63,9 @@ public enum Sweep {
         for _ in 0..<count {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
-            var arguments = ["worker", "--database", path, "--experiment", experiment.name, "--threads", String(options.threads),
-                             "--checkpoints", checkpoints, "--parent", String(getpid())]
+            // "--option=value": a name or path starting with "-" stays a value, not an option.
+            var arguments = ["worker", "--database=\(path)", "--experiment=\(experiment.name)", "--threads", String(options.threads),
+                             "--checkpoints=\(checkpoints)", "--parent", String(getpid())]
             if options.retryFailed { arguments.append("--retry-failed") }
             process.arguments = arguments
             process.standardInput = FileHandle.nullDevice

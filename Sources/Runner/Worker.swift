@@ -62,7 +62,7 @@ public enum Worker {
         }
         let observer = StoreObserver(store: store, run: run.key)
         observer.saveCheckpoint = { step, model in
-            try? saveCheckpoint(model, run: run, kind: "checkpoint-step", name: "\(run.key.prefix(16))-step-\(step).safetensors",
+            try? saveCheckpoint(model, run: run, kind: "checkpoint-step", name: "\(checkpointStem(run))-step-\(step).safetensors",
                                 directory: checkpointDirectory, store: store)
         }
         let started = Date()
@@ -77,7 +77,7 @@ public enum Worker {
             case .cancelled: status = .interrupted
             }
             if status == .done {
-                try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(run.key.prefix(16)).safetensors",
+                try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(checkpointStem(run)).safetensors",
                                    directory: checkpointDirectory, store: store)
             }
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
@@ -91,6 +91,12 @@ public enum Worker {
             log("\(Escaping.terminal(run.variant)) seed \(run.seed): failed: \(Escaping.terminal("\(error)"))")
         }
     }
+}
+
+/// The start of a run's checkpoint file names: the first 16 hex digits of its key (the key comes from
+/// the database, so it goes through `FileNames.stem` like every name that becomes a file name).
+func checkpointStem(_ run: RunRecord) -> String {
+    FileNames.stem(String(run.key.prefix(16)))
 }
 
 /// Saves a model as a safetensors artifact of `run` (with the run in its metadata and its SHA-256 in the store).

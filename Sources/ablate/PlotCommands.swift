@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Plots
 import Runner
 import Store
@@ -52,7 +53,7 @@ extension Ablate.Plot {
             let (store, found) = try StoredRun.find(runKey, database: database)
             let result = try MatrixFigures.attention(run: found, store: store, example: example, size: length)
             try MatrixFigures.checkGnuplot()
-            print("\(found.variant) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
+            print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
             print("  source: \(result.source.joined(separator: " "))")
             print("  target: \(result.target.joined(separator: " "))")
             let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
@@ -133,7 +134,7 @@ private func render(_ figures: [MatrixFigure], to directory: String) throws -> [
     var written: [URL] = []
     for figure in figures {
         let files = try Gnuplot.render(figure.heatmap, to: folder, name: figure.name)
-        for file in [files.script, files.png, files.svg] { print("wrote \(file.path)") }
+        for file in [files.script, files.png, files.svg] { print("wrote \(Escaping.terminal(file.path))") }
         written += [files.script, files.png, files.svg]
     }
     return written

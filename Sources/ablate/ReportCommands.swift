@@ -69,10 +69,10 @@ extension Ablate {
         func run() throws {
             let analyses = try selection.analyses()
             for analysis in analyses {
-                let output = try ReportWriter.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
-                                                    plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
-                print("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
-                      + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))")
+                let output = try ReportInput.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
+                                                   plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
+                print(Escaping.terminal("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
+                      + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))"))
                 if !output.warnings.isEmpty {
                     print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
                 }
@@ -82,7 +82,7 @@ extension Ablate {
                                            databasePath: selection.database)
                 } catch {
                     var standardError = FileHandle.standardError
-                    print("warning: the report was written, but recording its files in \(selection.database) failed: \(error)",
+                    print(Escaping.terminal("warning: the report was written, but recording its files in \(selection.database) failed: \(error)"),
                           to: &standardError)
                 }
             }

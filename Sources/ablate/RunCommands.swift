@@ -10,7 +10,7 @@ extension Ablate {
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check an experiment file without running anything.",
-            discussion: "Exits 0 and prints the number of runs when the file is valid; otherwise prints file:line: key: what is wrong, and exits 2."
+            discussion: "Exits 0 and prints the number of runs and the files the experiment's name gives when the file is valid; otherwise prints file:line: key: what is wrong, and exits 2."
         )
 
         @Argument(help: "The experiment file (TOML).")
@@ -18,7 +18,7 @@ extension Ablate {
 
         func run() throws {
             let experiment = try loadExperiment(file)
-            print("\(file): valid: \(experiment.name), \(experiment.distinctVariants.count) variant(s) x \(experiment.seeds.count) seed(s) = \(experiment.runs.count) runs")
+            for line in ValidationSummary.lines(for: experiment, file: file) { print(line) }
         }
     }
 
@@ -41,7 +41,7 @@ extension Ablate {
         @Option(help: "BLAS threads per worker.")
         var threads = 1
 
-        @Option(help: "The database (default: results/NAME.sqlite).")
+        @Option(help: "The database (default: results/NAME.sqlite, NAME made a safe file name; ablate validate shows it).")
         var database: String?
 
         @Flag(help: "List the runs with their keys and stop.")
@@ -58,9 +58,9 @@ extension Ablate {
         func run() throws {
             let experiment = try loadExperiment(file)
             if dryRun {
-                print("\(experiment.name): \(experiment.runs.count) runs")
+                print("\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs")
                 for run in experiment.runs {
-                    print("  \(run.shortKey)  \(run.spec.variant)  seed \(run.spec.seed)")
+                    print("  \(run.shortKey)  \(Escaping.terminal(run.spec.variant))  seed \(run.spec.seed)")
                 }
                 return
             }
@@ -72,7 +72,7 @@ extension Ablate {
             let summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
             let order: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
             let parts = order.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
-            print("\(summary.databasePath): \(parts.joined(separator: ", ")) of \(summary.total) runs")
+            print("\(Escaping.terminal(summary.databasePath)): \(parts.joined(separator: ", ")) of \(summary.total) runs")
             if !summary.complete { throw ExitCode(1) }
         }
     }

@@ -28,7 +28,8 @@ final class PlotCommandTests: XCTestCase {
 
     /// A name with a slash, `..`, quotes and a space: folders made from it must stay safe.
     static let experimentName = #"odd/../name "q""#
-    static let safeExperimentName = "odd_.__name__q_"
+    /// Its file stem (the name made safe, then `~` and 16 hex digits of its SHA-256).
+    static let safeExperimentName = "odd_.._name__q_~b1c4caf2cfe66f41"
 
     static let experiment = """
         [experiment]

@@ -456,7 +456,9 @@ final class RunCommandTests: FolderTestCase {
             .appendingPathComponent("experiments/quickstart.toml").path
         let valid = try AblateBinary.run(["validate", quickstart])
         XCTAssertEqual(valid.status, 0, valid.standardError)
-        XCTAssertEqual(valid.standardOutput, "\(quickstart): valid: quickstart, 2 variant(s) x 3 seed(s) = 6 runs\n")
+        XCTAssertEqual(valid.standardOutput, "\(quickstart): valid: quickstart, 2 variant(s) x 3 seed(s) = 6 runs\n"
+                       + "  files: results/quickstart.sqlite, results/quickstart-checkpoints/, reports/quickstart.md, "
+                       + "reports/quickstart.html, plots/quickstart/\n")
         XCTAssertEqual(valid.standardError, "")
     }
 

@@ -25,12 +25,48 @@ final class EscapingTests: XCTestCase {
         XCTAssertEqual(Escaping.html("a&b<c>d\"e'f"), "a&amp;b&lt;c&gt;d&quot;e&#39;f")
         XCTAssertEqual(Escaping.htmlAttribute("\" onload=\"x"), "&quot; onload=&quot;x")
         XCTAssertEqual(Escaping.html("ctrl\u{0}x"), "ctrl\u{FFFD}x")
+        XCTAssertEqual(Escaping.html("a\u{202E}b\u{2066}c\u{85}"), "a\\u{202E}b\\u{2066}c\\u{85}")
         for name in hostileNames {
             let escaped = Escaping.html(name)
             XCTAssertFalse(escaped.contains("<"), escaped)
             XCTAssertFalse(escaped.contains(">"), escaped)
             XCTAssertFalse(escaped.contains("\""), escaped)
             XCTAssertFalse(escaped.contains("'"), escaped)
+        }
+    }
+
+    func testMarkdownCellShowsBidiAndC1AsEscapes() {
+        XCTAssertEqual(Escaping.markdownCell("a\u{202E}b\u{85}c"), "a\\\\u{202E}b\\\\u{85}c")
+        XCTAssertEqual(Escaping.markdownCell("bell\u{7}esc\u{1B}"), "bell esc ")
+    }
+
+    func testMarkdownCodeHoldsNoHiddenCharacter() {
+        XCTAssertEqual(Escaping.markdownCode("a\tb\r\nc\u{1B}[31m\u{202E}\rd\n"), "a\tb\nc\\u{1B}[31m\\u{202E}\\u{D}d\n")
+        for name in hostileNames + ["\u{2066}x\u{2069}", "\u{9B}31m"] {
+            XCTAssertFalse(Escaping.markdownCode(name).unicodeScalars.contains { Escaping.isHidden($0) && $0 != "\n" && $0 != "\t" },
+                           Escaping.terminal(name))
+        }
+    }
+
+    /// Each shell word, run through bash, means exactly the text it quotes.
+    func testShellWordsRoundTripThroughBash() throws {
+        XCTAssertEqual(Escaping.shellWord("results/positional.sqlite"), "results/positional.sqlite")
+        XCTAssertEqual(Escaping.shellWord(""), "''")
+        XCTAssertEqual(Escaping.shellWord("it's here"), "'it'\\''s here'")
+        XCTAssertEqual(Escaping.shellWord("a\u{1B}b\u{202E}c'\n"), "$'a\\x1Bb\\u202Ec\\'\\n'")
+        let words = hostileNames + ["$(touch x)", "a\u{1B}]0;title\u{7}", "\u{202E}txt.exe", "tab\there", "!bang", "back\\x41"]
+        for word in words where !word.contains("\0") {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "printf '%s' \(Escaping.shellWord(word))"]
+            process.environment = ["LC_ALL": "C.UTF-8"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            XCTAssertEqual(String(decoding: data, as: UTF8.self), word, Escaping.shellWord(word))
+            XCTAssertFalse(Escaping.shellWord(word).unicodeScalars.contains(where: Escaping.isHidden), Escaping.terminal(word))
         }
     }
 

@@ -180,7 +180,7 @@ final class ReportWriterTests: ReportTestCase {
         try ReportFixture.write(to: databasePath)
         let analysis = try analysis()
         let reports = folder.appendingPathComponent("reports"), plots = folder.appendingPathComponent("plots")
-        let output = try ReportWriter.write(analysis, reportsDirectory: reports, plotsDirectory: plots)
+        let output = try ReportWriter.write(analysis, fileStem: "fixture", reportsDirectory: reports, plotsDirectory: plots)
         XCTAssertEqual(output.markdown.lastPathComponent, "fixture.md")
         XCTAssertEqual(output.html.lastPathComponent, "fixture.html")
         XCTAssertEqual(output.figures.map(\.lastPathComponent),
@@ -213,15 +213,33 @@ final class ReportWriterTests: ReportTestCase {
         let document = try XMLDocument(data: Data(html.utf8), options: [])
         XCTAssertEqual(try document.nodes(forXPath: "//*[local-name()='table']").count, 5)
         // Writing again replaces the files (same content: the bootstrap is seeded).
-        let again = try ReportWriter.write(try self.analysis(), reportsDirectory: reports, plotsDirectory: plots)
+        let again = try ReportWriter.write(try self.analysis(), fileStem: "fixture", reportsDirectory: reports, plotsDirectory: plots)
         XCTAssertEqual(try String(contentsOf: again.markdown, encoding: .utf8), markdown)
     }
 
-    func testSafeNames() {
-        XCTAssertEqual(ReportWriter.safeName("positional"), "positional")
-        XCTAssertEqual(ReportWriter.safeName("../../etc/passwd"), "_._.._etc_passwd")
-        XCTAssertEqual(ReportWriter.safeName(".."), "_.")
-        XCTAssertEqual(ReportWriter.safeName(""), "_")
-        XCTAssertEqual(ReportWriter.safeName("a b\"c'\n`x`"), "a_b_c___x_")
+    func testFilesTakeTheGivenStemNotTheName() throws {
+        try ReportFixture.write(to: databasePath)
+        let reports = folder.appendingPathComponent("reports"), plots = folder.appendingPathComponent("plots")
+        let output = try ReportWriter.write(try analysis(), fileStem: "other_stem~0123456789abcdef",
+                                            reportsDirectory: reports, plotsDirectory: plots)
+        XCTAssertEqual(output.markdown.path, reports.appendingPathComponent("other_stem~0123456789abcdef.md").path)
+        XCTAssertEqual(output.html.path, reports.appendingPathComponent("other_stem~0123456789abcdef.html").path)
+        for png in output.figures {
+            XCTAssertEqual(png.deletingLastPathComponent().standardizedFileURL.path,
+                           plots.appendingPathComponent("other_stem~0123456789abcdef").standardizedFileURL.path)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: reports.path).sorted(),
+                       ["other_stem~0123456789abcdef.html", "other_stem~0123456789abcdef.md"])
+    }
+
+    func testReproduceCommandsAreSafeToPaste() throws {
+        try ReportFixture.write(to: databasePath)
+        var analysis = try analysis()
+        analysis.data.environment["experiment_file"] = "exp\u{1B}[31m it's\u{202E}.toml"
+        analysis.data.databasePath = "results/plain.sqlite"
+        XCTAssertEqual(analysis.reproduceCommands(fileStem: "unused").components(separatedBy: "\n").suffix(2),
+                       ["ablate run $'exp\\x1B[31m it\\'s\\u202E.toml'", "ablate report results/plain.sqlite"])
+        analysis.data.environment["experiment_file"] = nil
+        XCTAssertTrue(analysis.reproduceCommands(fileStem: "s~0123").contains("ablate run 'experiments/s~0123.toml'"))
     }
 }
