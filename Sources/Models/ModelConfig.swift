@@ -124,7 +124,7 @@ public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
             self.init(key: "model", "the config cannot be read: \(error)")
             return
         }
-        let found = object[key].map(ModelConfigError.brief) ?? "nothing"
+        let found = object[key].map(Safetensors.brief) ?? "nothing"
         let expected = ModelConfig.expectedValue(forKey: key, arch: arch) ?? "another value"
         self.init(key: "model.\(key)", "expected \(expected), got \(found)")
     }
@@ -136,16 +136,6 @@ public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
         return ["i", "s", "l", "q", "I", "S", "L", "Q"].contains(type) && (value as? Int) != nil
     }
 
-    /// A JSON value as written, cut to 60 characters.
-    static func brief(_ value: Any) -> String {
-        let text: String
-        if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
-            text = String(decoding: data, as: UTF8.self)
-        } else {
-            text = "\(value)"
-        }
-        return text.count <= 60 ? text : String(text.prefix(57)) + "..."
-    }
 }
 
 /// The allowed range of every integer setting of a model, as experiment files and checkpoints take

@@ -338,7 +338,7 @@ public enum Safetensors {
         return value as? Int
     }
 
-    /// A short rendering of a JSON value for an error message.
+    /// A JSON value as an error message shows it: as written, cut to 60 characters.
     static func brief(_ value: Any) -> String {
         let text: String
         if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {

@@ -20,8 +20,9 @@ struct AblateBinary {
 
     private final class Marker {}
 
-    /// Runs `ablate arguments...` with extra environment variables (nil removes a variable).
-    static func run(_ arguments: [String], environment changes: [String: String?] = [:],
+    /// Runs `ablate arguments...` with extra environment variables (nil removes a variable), in
+    /// `currentDirectory` when given (else the test's working directory).
+    static func run(_ arguments: [String], environment changes: [String: String?] = [:], currentDirectory: URL? = nil,
                     file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         let executable = url
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -30,16 +31,18 @@ struct AblateBinary {
         }
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in changes { environment[key] = value }
-        return try execute(executable, arguments, environment: environment)
+        return try execute(executable, arguments, environment: environment, currentDirectory: currentDirectory)
     }
 
     /// Runs any program to its end and captures what it prints. Standard error goes to a file and
     /// standard output through a pipe read to the end before waiting, so a long output cannot block it.
-    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    static func execute(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                        currentDirectory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("ablate-test-\(UUID().uuidString).err")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errorFile) }

@@ -27,24 +27,7 @@ final class NameSafetyTests: FolderTestCase {
 
     /// Runs `ablate arguments...` in the working folder.
     func ablate(_ arguments: [String]) throws -> AblateBinary.Result {
-        let process = Process()
-        process.executableURL = AblateBinary.url
-        process.arguments = arguments
-        process.currentDirectoryURL = work
-        let errorFile = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errorFile) }
-        let output = Pipe()
-        let error = try FileHandle(forWritingTo: errorFile)
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try error.close()
-        return AblateBinary.Result(status: process.terminationStatus, standardOutput: String(decoding: data, as: UTF8.self),
-                                   standardError: String(decoding: (try? Data(contentsOf: errorFile)) ?? Data(), as: UTF8.self))
+        try AblateBinary.run(arguments, currentDirectory: work)
     }
 
     /// A tiny experiment (1 seed, 3 steps, the baseline and one variant) named by `name`, a TOML
