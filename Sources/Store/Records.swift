@@ -53,6 +53,9 @@ public enum RunStatus: String, Codable, CaseIterable, Sendable {
 
     /// Whether the run has ended one way or another.
     public var isFinished: Bool { self == .done || self == .failed || self == .diverged }
+
+    /// The order in which summaries list the statuses: results first, then what is left.
+    public static let reportingOrder: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
 }
 
 /// The process training a run: a process id on a host.

@@ -70,8 +70,7 @@ extension Ablate {
             options.databasePath = database
             options.retryFailed = retryFailed
             let summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
-            let order: [RunStatus] = [.done, .diverged, .failed, .interrupted, .running, .pending]
-            let parts = order.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
+            let parts = RunStatus.reportingOrder.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
             print("\(Escaping.terminal(summary.databasePath)): \(parts.joined(separator: ", ")) of \(summary.total) runs")
             if !summary.complete { throw ExitCode(1) }
         }
@@ -88,13 +87,17 @@ extension Ablate {
             for experiment in try store.experiments() {
                 print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
                 let counts = try store.statusCounts(experiment: experiment.name)
-                let variants = Array(Set(counts.map(\.variant))).sorted()
+                let runs = try store.runs(experiment: experiment.name)
+                // The sweep's order: the baseline, then the variants as the experiment file lists them.
+                var variants: [String] = []
+                for run in runs where run.current && !variants.contains(run.variant) { variants.append(run.variant) }
+                let order = RunStatus.reportingOrder
                 for variant in variants {
-                    let parts = counts.filter { $0.variant == variant }.sorted { $0.status.rawValue < $1.status.rawValue }
+                    let parts = counts.filter { $0.variant == variant }
+                        .sorted { (order.firstIndex(of: $0.status) ?? order.count) < (order.firstIndex(of: $1.status) ?? order.count) }
                         .map { "\($0.runs) \($0.status.rawValue)" }
                     print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
                 }
-                let runs = try store.runs(experiment: experiment.name)
                 let earlier = runs.filter { !$0.current }.count
                 if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
                 for run in runs where run.current && (run.status == .failed || run.status == .diverged) {

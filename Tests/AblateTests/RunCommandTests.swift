@@ -492,6 +492,22 @@ final class RunCommandTests: FolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("none.sqlite").path))
     }
 
+    /// Status lists the variants in the sweep's order (the baseline, then the file's order), not sorted
+    /// by name, and each variant's statuses results first.
+    func testStatusKeepsTheSweepsOrderOfVariants() throws {
+        let text = Experiment.tiny(name: "order", steps: 2, evalEvery: 2)
+            .replacingOccurrences(of: "name = \"no-positional\"", with: "name = \"zz-no-positional\"")
+            + "[[variant]]\nname = \"aa-learned\"\nmodel.positional = \"learned\"\nmodel.max_length = 16\n"
+        let file = try Experiment.write(text, named: "order.toml", in: directory)
+        let database = directory.appendingPathComponent("order.sqlite").path
+        let run = try AblateBinary.run(["run", file, "--database", database, "--workers", "1"])
+        XCTAssertEqual(run.status, 0, run.standardError)
+        let status = try AblateBinary.run(["status", database])
+        XCTAssertEqual(status.status, 0, status.standardError)
+        XCTAssertEqual(status.standardOutput.split(separator: "\n").dropFirst().map(String.init),
+                       ["  baseline: 2 done", "  zz-no-positional: 2 done", "  aa-learned: 2 done"])
+    }
+
     func testExportAsCSVAndJSON() throws {
         let fixture = try Self.fixture()
         XCTAssertEqual(fixture.result.status, 0, fixture.result.standardError)
