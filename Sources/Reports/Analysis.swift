@@ -7,15 +7,36 @@ import Store
 
 /// What a report measures and how.
 public struct ReportOptions: Sendable, Equatable {
-    /// The accuracy a report is about.
-    public enum Metric: String, Sendable, CaseIterable {
+    /// The accuracy a report is about: one of the store's accuracy metrics, by its stored name
+    /// (`--metric exact_match`).
+    public enum Metric: RawRepresentable, Sendable, CaseIterable {
         /// The fraction of examples whose whole output is right (the strict one).
-        case exactMatch = "exact_match"
+        case exactMatch
         /// The fraction of target tokens predicted right.
-        case tokenAccuracy = "token_accuracy"
+        case tokenAccuracy
 
-        /// How tables and figures name it.
-        public var label: String { self == .exactMatch ? "exact match" : "token accuracy" }
+        /// The metric in the store's vocabulary.
+        public var name: MetricName {
+            switch self {
+            case .exactMatch: return .exactMatch
+            case .tokenAccuracy: return .tokenAccuracy
+            }
+        }
+
+        public var rawValue: String { name.rawValue }
+
+        public init?(rawValue: String) {
+            guard let metric = Self.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
+            self = metric
+        }
+
+        /// How tables and figures name it: "exact match".
+        public var label: String { name.label }
+
+        /// Its value in a slice's evaluation.
+        func value(in slice: SliceEvaluation) -> Double {
+            self == .exactMatch ? slice.exactMatch : slice.tokenAccuracy
+        }
     }
 
     public var metric: Metric = .exactMatch
@@ -130,7 +151,7 @@ public struct ExperimentAnalysis: Sendable {
         self.data = data
         self.options = options
         self.task = task
-        let metric = options.metric.rawValue
+        let metric = options.metric.name
         let names = data.variants
         let baselineRuns = data.runs.filter { $0.record.variant == options.baseline }
         baseline = baselineRuns.isEmpty ? nil : options.baseline
@@ -145,22 +166,22 @@ public struct ExperimentAnalysis: Sendable {
             for run in runs { statuses[run.record.status, default: 0] += 1 }
             let threshold = self.threshold
             let steps = done.compactMap { run in
-                run.curve(split: "validation", name: metric).first { $0.value >= threshold }.map { Double($0.step) }
+                run.curve(split: .validation, name: metric).first { $0.value >= threshold }.map { Double($0.step) }
             }
             rows.append(VariantRow(
                 name: name,
                 changes: name == options.baseline ? [] : Self.changes(runs.first?.config ?? [:], against: baselineConfig),
                 runs: runs.count, statuses: statuses,
                 parameters: Array(Set(runs.compactMap(\.record.parameters))).sorted(),
-                validation: Estimate(done.compactMap { $0.final(split: "validation", name: metric) }),
-                test: Estimate(done.compactMap { $0.final(split: "test", name: metric) }),
+                validation: Estimate(done.compactMap { $0.final(split: .validation, name: metric) }),
+                test: Estimate(done.compactMap { $0.final(split: .test, name: metric) }),
                 stepsToThreshold: Estimate(steps), done: done.count,
                 wallSeconds: Estimate(done.compactMap(\.record.wallSeconds))))
         }
         variants = rows
 
         // Effects: variant - baseline per seed, over done runs of both.
-        func bySeed(_ variant: String, _ split: String) -> [Int: Double] {
+        func bySeed(_ variant: String, _ split: MetricSplit) -> [Int: Double] {
             var out: [Int: Double] = [:]
             for run in data.runs where run.record.variant == variant && run.record.status == .done {
                 if let value = run.final(split: split, name: metric) { out[run.record.seed] = value }
@@ -172,9 +193,9 @@ public struct ExperimentAnalysis: Sendable {
             for name in names where name != baseline {
                 effects.append(EffectRow(
                     variant: name,
-                    validation: Statistics.pairedBootstrapEffect(baseline: bySeed(baseline, "validation"), variant: bySeed(name, "validation"),
+                    validation: Statistics.pairedBootstrapEffect(baseline: bySeed(baseline, .validation), variant: bySeed(name, .validation),
                                                                  resamples: options.resamples, rngSeed: options.bootstrapSeed),
-                    test: Statistics.pairedBootstrapEffect(baseline: bySeed(baseline, "test"), variant: bySeed(name, "test"),
+                    test: Statistics.pairedBootstrapEffect(baseline: bySeed(baseline, .test), variant: bySeed(name, .test),
                                                            resamples: options.resamples, rngSeed: options.bootstrapSeed)))
             }
         }
@@ -223,9 +244,9 @@ public struct ExperimentAnalysis: Sendable {
         for variant in variants {
             var byValue: [Int: [Double]] = [:]
             for run in data.runs where run.record.variant == variant && run.record.status == .done {
-                for slice in run.finalSlices where slice.split == "test" {
-                    guard let value = sliceValue(slice.slice, name: name) else { continue }
-                    let accuracy = metric == .exactMatch ? slice.exactMatch : slice.tokenAccuracy
+                for slice in run.finalSlices where slice.split == MetricSplit.test.rawValue {
+                    guard let label = slice.label, label.name == name else { continue }
+                    let value = label.value, accuracy = metric.value(in: slice)
                     guard accuracy.isFinite else { continue }
                     byValue[value, default: []].append(accuracy)
                     values.insert(value)
@@ -236,13 +257,6 @@ public struct ExperimentAnalysis: Sendable {
         guard !values.isEmpty else { return nil }
         return SliceTable(name: name, values: values.sorted(), trainingRange: trainingRange, cells: cells,
                           chance: task?.chanceBySize ?? [:])
-    }
-
-    /// "length=12" -> 12 when the name matches.
-    static func sliceValue(_ label: String, name: String) -> Int? {
-        let parts = label.split(separator: "=", maxSplits: 1)
-        guard parts.count == 2, parts[0] == Substring(name) else { return nil }
-        return Int(parts[1])
     }
 
     static func warnings(data: ExperimentData, rows: [VariantRow], effects: [EffectRow], baseline: String?,

@@ -23,16 +23,16 @@ public struct RunData: Sendable {
         self.finalSlices = finalSlices
     }
 
-    /// The key of `curves` for a split and metric name.
+    /// The key of `curves` for a split and metric name as stored.
     public static func curveKey(split: String, name: String) -> String { split + "/" + name }
 
     /// The points of one metric of one split, ordered by step (empty when none were recorded).
-    public func curve(split: String, name: String) -> [MetricPoint] {
-        curves[Self.curveKey(split: split, name: name)] ?? []
+    public func curve(split: MetricSplit, name: MetricName) -> [MetricPoint] {
+        curves[Self.curveKey(split: split.rawValue, name: name.rawValue)] ?? []
     }
 
     /// The last recorded value of a metric (nil when none, or when it is not finite).
-    public func final(split: String, name: String) -> Double? {
+    public func final(split: MetricSplit, name: MetricName) -> Double? {
         guard let value = curve(split: split, name: name).last?.value, value.isFinite else { return nil }
         return value
     }

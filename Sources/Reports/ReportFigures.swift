@@ -48,13 +48,13 @@ extension ExperimentAnalysis {
             caption: "Validation \(metric.label) during training (mean over seeds; band: range over seeds). "
                 + "A run that stopped early at the accuracy target keeps its last value.",
             figure: Figure(title: "Validation \(metric.label)", xLabel: "step", yLabel: "validation \(metric.label)",
-                           series: curveSeries(split: "validation", name: metric.rawValue, maxPoints: 200),
+                           series: curveSeries(split: .validation, name: metric.name, maxPoints: 200),
                            kind: .linesWithBand, palette: palette, yRange: -0.02...1.02)))
         out.append(ReportFigure(
             name: "training-loss",
             caption: "Training loss (cross-entropy per target token; averaged in bins of steps, mean over seeds; band: range over seeds).",
             figure: Figure(title: "Training loss", xLabel: "step", yLabel: "training loss",
-                           series: curveSeries(split: "train", name: "loss", maxPoints: 150),
+                           series: curveSeries(split: .train, name: .loss, maxPoints: 150),
                            kind: .linesWithBand, palette: palette, logY: true)))
         out.append(finalAccuracyFigure())
         return out
@@ -79,14 +79,14 @@ extension ExperimentAnalysis {
                 + "(Student t over seeds; none with a single seed).",
             figure: Figure(title: "Final \(options.metric.label)", xLabel: "", yLabel: options.metric.label,
                            series: series, kind: .bars, palette: data.variants,
-                           xTicks: [Figure.Tick(value: 0, label: "validation"), Figure.Tick(value: 1, label: "test")],
+                           xTicks: [Figure.Tick(value: 0, label: MetricSplit.validation.rawValue), Figure.Tick(value: 1, label: MetricSplit.test.rawValue)],
                            yRange: 0...1.05))
     }
 
     /// A metric of a split against the step, one series per variant over its done runs: values
     /// averaged in at most `maxPoints` bins of steps per run, then mean and range over runs. A
     /// run that ended before others of its variant keeps its last value (it stopped at the target).
-    func curveSeries(split: String, name: String, maxPoints: Int) -> [Series] {
+    func curveSeries(split: MetricSplit, name: MetricName, maxPoints: Int) -> [Series] {
         data.variants.map { variant in
             let runs = data.runs.filter { $0.record.variant == variant && $0.record.status == .done }
                 .map { $0.curve(split: split, name: name).filter { $0.value.isFinite } }

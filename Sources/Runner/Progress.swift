@@ -64,11 +64,11 @@ public final class Progress {
         }
         var screen = [status]
         for run in running {
-            let loss = (try? store.metrics(run: run.key, split: "train", name: "loss"))?.last
-            let accuracy = (try? store.metrics(run: run.key, split: "validation", name: "exact_match"))?.last
+            let loss = (try? store.metrics(run: run.key, split: .train, name: .loss))?.last
+            let accuracy = (try? store.metrics(run: run.key, split: .validation, name: .exactMatch))?.last
             var line = "  \(Escaping.terminal(run.variant)) seed \(run.seed)"
             if let loss { line += String(format: ": step %d, loss %.4f", loss.step, loss.value) }
-            if let accuracy { line += String(format: ", validation exact match %.3f", accuracy.value) }
+            if let accuracy { line += String(format: ", validation \(MetricName.exactMatch.label) %.3f", accuracy.value) }
             screen.append(line)
         }
         for line in screen { write(line) }

@@ -110,27 +110,54 @@ func saveCheckpoint(_ model: Model, run: RunRecord, kind: String, name: String, 
                                             sha256: digest, bytes: contents.count))
 }
 
-/// The metric rows of a run, in the form the store keeps them: what training and evaluation report.
+/// The metric rows of a run, in the form the store keeps them: what training and evaluation report,
+/// named in the store's vocabulary (`MetricSplit`, `MetricName`, `SliceLabel`).
 struct MetricRecorder {
     let run: String
     var points: [MetricPoint] = []
     var slices: [SliceEvaluation] = []
 
     mutating func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
-        for (name, value) in [("loss", loss), ("token_accuracy", accuracy), ("learning_rate", learningRate), ("gradient_norm", gradientNorm)] {
-            points.append(MetricPoint(run: run, step: step, split: "train", name: name, value: value, wallSeconds: seconds))
+        let values: [MetricName: Double] = [.loss: loss, .tokenAccuracy: accuracy, .learningRate: learningRate, .gradientNorm: gradientNorm]
+        for name in MetricName.recorded(for: .train) {
+            points.append(MetricPoint(run: run, step: step, split: .train, name: name, value: values[name]!, wallSeconds: seconds))
         }
     }
 
     mutating func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
-        let overall = evaluation.overall
-        for (name, value) in [("loss", overall.loss), ("token_accuracy", overall.tokenAccuracy), ("exact_match", overall.exactMatch)] {
-            points.append(MetricPoint(run: run, step: step, split: split.rawValue, name: name, value: value, wallSeconds: seconds))
+        let split = MetricSplit(split)
+        for name in MetricName.recorded(for: split) {
+            points.append(MetricPoint(run: run, step: step, split: split, name: name, value: evaluation.overall.value(of: name),
+                                      wallSeconds: seconds))
         }
         for label in evaluation.sliceLabels {
+            guard let slice = SliceLabel(label) else { preconditionFailure("a task's slice label is not name=value: \(label)") }
             let metrics = evaluation.slices[label]!
-            slices.append(SliceEvaluation(run: run, step: step, split: split.rawValue, slice: label, loss: metrics.loss,
+            slices.append(SliceEvaluation(run: run, step: step, split: split, slice: slice, loss: metrics.loss,
                                           tokenAccuracy: metrics.tokenAccuracy, exactMatch: metrics.exactMatch, examples: metrics.examples))
+        }
+    }
+}
+
+extension MetricSplit {
+    /// The store's name of a data split (an exhaustive switch: a new split must enter the vocabulary).
+    init(_ split: Split) {
+        switch split {
+        case .train: self = .train
+        case .validation: self = .validation
+        case .test: self = .test
+        }
+    }
+}
+
+extension Metrics {
+    /// The value of a metric an evaluation records (`MetricName.recorded(for:)` of an evaluation split).
+    func value(of name: MetricName) -> Double {
+        switch name {
+        case .loss: return loss
+        case .tokenAccuracy: return tokenAccuracy
+        case .exactMatch: return exactMatch
+        case .learningRate, .gradientNorm: preconditionFailure("an evaluation does not measure \(name.rawValue)")
         }
     }
 }

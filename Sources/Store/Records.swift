@@ -162,23 +162,29 @@ public struct RunOutcome: Codable, Equatable, Sendable {
 }
 
 /// One value of one metric at one step: a row of `metrics`, unique by (run, split, name, step).
+/// Written through the vocabulary (`MetricSplit`, `MetricName`); `split` and `name` hold the stored text.
 public struct MetricPoint: Codable, Equatable, Sendable {
     public var run: String
     public var step: Int
-    /// "train", "valid", "test", ...
+    /// A `MetricSplit`'s raw value: "train", "validation" or "test".
     public var split: String
-    /// "loss", "accuracy", "exact_match", "lr", ...
+    /// A `MetricName`'s raw value: "loss", "token_accuracy", "exact_match", ...
     public var name: String
     /// NaN is stored as NULL (SQLite has no NaN) and read back as NaN.
     public var value: Double
     /// Seconds since the run started.
     public var wallSeconds: Double?
 
-    public init(run: String, step: Int, split: String, name: String, value: Double, wallSeconds: Double? = nil) {
+    public init(run: String, step: Int, split: MetricSplit, name: MetricName, value: Double, wallSeconds: Double? = nil) {
+        self.init(run: run, step: step, storedSplit: split.rawValue, storedName: name.rawValue, value: value, wallSeconds: wallSeconds)
+    }
+
+    /// A row as read back, whatever text it holds.
+    init(run: String, step: Int, storedSplit: String, storedName: String, value: Double, wallSeconds: Double?) {
         self.run = run
         self.step = step
-        self.split = split
-        self.name = name
+        self.split = storedSplit
+        self.name = storedName
         self.value = value
         self.wallSeconds = wallSeconds
     }
@@ -188,8 +194,9 @@ public struct MetricPoint: Codable, Equatable, Sendable {
 public struct SliceEvaluation: Codable, Equatable, Sendable {
     public var run: String
     public var step: Int
+    /// A `MetricSplit`'s raw value.
     public var split: String
-    /// "name=value", e.g. "length=8".
+    /// A `SliceLabel` as text, "name=value", e.g. "length=8".
     public var slice: String
     public var loss: Double
     /// The fraction of target tokens predicted right.
@@ -198,12 +205,22 @@ public struct SliceEvaluation: Codable, Equatable, Sendable {
     public var exactMatch: Double
     public var examples: Int
 
-    public init(run: String, step: Int, split: String, slice: String, loss: Double, tokenAccuracy: Double,
+    /// The slice as a label (nil when the stored text is not "name=value").
+    public var label: SliceLabel? { SliceLabel(slice) }
+
+    public init(run: String, step: Int, split: MetricSplit, slice: SliceLabel, loss: Double, tokenAccuracy: Double,
                 exactMatch: Double, examples: Int) {
+        self.init(run: run, step: step, storedSplit: split.rawValue, storedSlice: slice.description, loss: loss,
+                  tokenAccuracy: tokenAccuracy, exactMatch: exactMatch, examples: examples)
+    }
+
+    /// A row as read back, whatever text it holds.
+    init(run: String, step: Int, storedSplit: String, storedSlice: String, loss: Double, tokenAccuracy: Double,
+         exactMatch: Double, examples: Int) {
         self.run = run
         self.step = step
-        self.split = split
-        self.slice = slice
+        self.split = storedSplit
+        self.slice = storedSlice
         self.loss = loss
         self.tokenAccuracy = tokenAccuracy
         self.exactMatch = exactMatch

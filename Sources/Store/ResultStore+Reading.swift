@@ -27,16 +27,16 @@ extension ResultStore {
     }
 
     /// A run's metric points, by split, name and step; optionally only one split or one name.
-    public func metrics(run: String, split: String? = nil, name: String? = nil) throws -> [MetricPoint] {
+    public func metrics(run: String, split: MetricSplit? = nil, name: MetricName? = nil) throws -> [MetricPoint] {
         try read { db in
             try Row.fetchAll(
                 db, sql: """
                     SELECT * FROM metrics WHERE run = ?1 AND (?2 IS NULL OR split = ?2) AND (?3 IS NULL OR name = ?3)
                     ORDER BY split, name, step
                     """,
-                arguments: [run, split, name]
+                arguments: [run, split?.rawValue, name?.rawValue]
             ).map {
-                MetricPoint(run: $0["run"], step: $0["step"], split: $0["split"], name: $0["name"],
+                MetricPoint(run: $0["run"], step: $0["step"], storedSplit: $0["split"], storedName: $0["name"],
                             value: $0["value"] ?? .nan, wallSeconds: $0["wall_seconds"])
             }
         }
@@ -46,7 +46,7 @@ extension ResultStore {
     public func slices(run: String) throws -> [SliceEvaluation] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM slices WHERE run = ? ORDER BY split, slice, step", arguments: [run]).map {
-                SliceEvaluation(run: $0["run"], step: $0["step"], split: $0["split"], slice: $0["slice"],
+                SliceEvaluation(run: $0["run"], step: $0["step"], storedSplit: $0["split"], storedSlice: $0["slice"],
                                 loss: $0["loss"] ?? .nan, tokenAccuracy: $0["token_accuracy"] ?? .nan,
                                 exactMatch: $0["exact_match"] ?? .nan, examples: $0["examples"])
             }

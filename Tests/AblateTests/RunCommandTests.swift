@@ -184,6 +184,37 @@ final class RunCommandTests: FolderTestCase {
         XCTAssertEqual(try SQLite.fingerprint(fixture.database), before, "a run with nothing to do changes no result row")
     }
 
+    /// docs/store.md's names table (generated from the metric vocabulary) says which metric each split
+    /// records: the real run writes exactly those (split, name) pairs, and slices of the evaluated splits
+    /// labelled `name=value`.
+    func testARunWritesTheDocumentedMetricNames() throws {
+        let fixture = try Self.fixture()
+        XCTAssertEqual(fixture.result.status, 0, fixture.result.standardError)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/store.md"), encoding: .utf8)
+        // Rows "| `name` | meaning | `split`, `split` |" of the table headed "| name | meaning | recorded for |".
+        let lines = docs.components(separatedBy: "\n")
+        let header = try XCTUnwrap(lines.firstIndex(of: "| name | meaning | recorded for |"), "docs/store.md lacks the names table")
+        var documented = Set<String>()
+        for line in lines[(header + 2)...].prefix(while: { $0.hasPrefix("|") }) {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let name = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            for split in cells[2].components(separatedBy: ", ") { documented.insert("\(split.trimmingCharacters(in: CharacterSet(charactersIn: "`"))) \(name)") }
+        }
+        XCTAssertGreaterThan(documented.count, 5, "the table lists names for several splits")
+
+        let stored = try SQLite.rows(fixture.database, "SELECT DISTINCT split, name FROM metrics").map { "\($0["split"]!.text) \($0["name"]!.text)" }
+        XCTAssertEqual(Set(stored), documented)
+
+        let sliceSplits = try SQLite.rows(fixture.database, "SELECT DISTINCT split FROM slices ORDER BY split").map { $0["split"]!.text }
+        XCTAssertEqual(sliceSplits, ["test", "validation"], "every evaluation is sliced; training batches are not")
+        let labels = try SQLite.rows(fixture.database, "SELECT DISTINCT slice FROM slices").map { $0["slice"]!.text }
+        XCTAssertFalse(labels.isEmpty)
+        for label in labels {
+            XCTAssertNotNil(label.range(of: "^[a-z]+=[0-9]+$", options: .regularExpression), "slice \(label) is name=value")
+        }
+    }
+
     // MARK: - 2. Editing one variant reruns only that variant
 
     func testEditingOneVariantRerunsOnlyThatVariant() throws {

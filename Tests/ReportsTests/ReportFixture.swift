@@ -80,22 +80,22 @@ enum ReportFixture {
             XCTAssertEqual(claimed.key, key)
             var points: [MetricPoint] = []
             for (step, value) in run.validation.enumerated() {
-                points.append(MetricPoint(run: key, step: step * 10, split: "validation", name: "exact_match", value: value))
-                points.append(MetricPoint(run: key, step: step * 10, split: "validation", name: "token_accuracy", value: min(1, value + 0.1)))
+                points.append(MetricPoint(run: key, step: step * 10, split: .validation, name: .exactMatch, value: value))
+                points.append(MetricPoint(run: key, step: step * 10, split: .validation, name: .tokenAccuracy, value: min(1, value + 0.1)))
             }
             for step in 0..<20 {
-                points.append(MetricPoint(run: key, step: step, split: "train", name: "loss", value: 2.0 / Double(step + 1) + Double(run.seed) * 0.01))
+                points.append(MetricPoint(run: key, step: step, split: .train, name: .loss, value: 2.0 / Double(step + 1) + Double(run.seed) * 0.01))
             }
             if run.test.isFinite {
-                points.append(MetricPoint(run: key, step: 20, split: "test", name: "exact_match", value: run.test))
-                points.append(MetricPoint(run: key, step: 20, split: "test", name: "token_accuracy", value: min(1, run.test + 0.1)))
+                points.append(MetricPoint(run: key, step: 20, split: .test, name: .exactMatch, value: run.test))
+                points.append(MetricPoint(run: key, step: 20, split: .test, name: .tokenAccuracy, value: min(1, run.test + 0.1)))
                 // Slices: length 2 at the run's accuracy + 0.1, 3 at it, 4 at it - 0.3 (never below 0).
                 let slices = [(2, min(1, run.test + 0.1)), (3, run.test), (4, max(0, run.test - 0.3))].map { length, value in
-                    SliceEvaluation(run: key, step: 20, split: "test", slice: "length=\(length)", loss: 1, tokenAccuracy: value,
+                    SliceEvaluation(run: key, step: 20, split: .test, slice: SliceLabel(name: "length", value: length), loss: 1, tokenAccuracy: value,
                                     exactMatch: value, examples: 16)
                 }
                 // An earlier evaluation that the report must ignore (only the last step counts).
-                let early = SliceEvaluation(run: key, step: 10, split: "test", slice: "length=2", loss: 9, tokenAccuracy: 0,
+                let early = SliceEvaluation(run: key, step: 10, split: .test, slice: SliceLabel(name: "length", value: 2), loss: 9, tokenAccuracy: 0,
                                             exactMatch: 0, examples: 16)
                 try store.recordSlices(slices + [early])
             }

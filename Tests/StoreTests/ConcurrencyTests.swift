@@ -29,7 +29,7 @@ final class ConcurrencyTests: StoreTestCase {
                 order.shuffle(using: &generator)
                 for batch in 0..<batches {
                     let points = (0..<pointsPerBatch).map {
-                        MetricPoint(run: "log-\(writer)", step: batch * pointsPerBatch + $0, split: "train", name: "loss", value: Double($0))
+                        MetricPoint(run: "log-\(writer)", step: batch * pointsPerBatch + $0, split: .train, name: .loss, value: Double($0))
                     }
                     try store.recordMetrics(points)
                     if batch < runCount, try store.claim(runKey: "run-\(order[batch])", worker: worker) {

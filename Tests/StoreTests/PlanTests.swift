@@ -12,7 +12,7 @@ final class PlanTests: StoreTestCase {
         // Finish every run of the first version, each with a final metric equal to its seed (rope: 10 x seed).
         while let run = try store.claimNext(experiment: Self.experiment.name, worker: Self.workerA) {
             let value = Double(run.seed) * (run.variant == "rope" ? 10 : 1)
-            try store.recordMetrics([MetricPoint(run: run.key, step: 5, split: "validation", name: "exact_match", value: value)])
+            try store.recordMetrics([MetricPoint(run: run.key, step: 5, split: .validation, name: .exactMatch, value: value)])
             try store.finish(runKey: run.key, worker: Self.workerA, outcome: RunOutcome(status: .done, steps: 5))
         }
         // The edited file: rope's config changed (new keys, same variant name), plus a pending run left over.
@@ -31,17 +31,17 @@ final class PlanTests: StoreTestCase {
 
         let claimed = try store.claimNext(experiment: Self.experiment.name, worker: Self.workerB)
         XCTAssertEqual(claimed?.key, "rope-v2/1")
-        try store.recordMetrics([MetricPoint(run: "rope-v2/1", step: 5, split: "validation", name: "exact_match", value: 7)])
+        try store.recordMetrics([MetricPoint(run: "rope-v2/1", step: 5, split: .validation, name: .exactMatch, value: 7)])
         try store.finish(runKey: "rope-v2/1", worker: Self.workerB, outcome: RunOutcome(status: .done, steps: 5))
         XCTAssertNil(try store.claimNext(experiment: Self.experiment.name, worker: Self.workerB))
 
-        let rope = try store.variantSummary(experiment: Self.experiment.name).first { $0.variant == "rope" && $0.name == "exact_match" }
+        let rope = try store.variantSummary(experiment: Self.experiment.name).first { $0.variant == "rope" && $0.name == MetricName.exactMatch.rawValue }
         XCTAssertEqual(rope?.n, 1, "only the current version's run")
         XCTAssertEqual(rope?.mean, 7)
 
         // Registering the first version again makes its runs current again (they are done: nothing to redo).
         XCTAssertEqual(try store.register(experiment: Self.experiment, runs: first), 0)
-        let again = try store.variantSummary(experiment: Self.experiment.name).first { $0.variant == "rope" && $0.name == "exact_match" }
+        let again = try store.variantSummary(experiment: Self.experiment.name).first { $0.variant == "rope" && $0.name == MetricName.exactMatch.rawValue }
         XCTAssertEqual(again?.n, 2)
         XCTAssertEqual(again?.mean, 15)
     }

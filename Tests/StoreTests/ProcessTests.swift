@@ -114,16 +114,16 @@ final class ChildProcessEntry: XCTestCase {
             // Many small transactions into a run of its own, while the others do the same.
             for step in 0..<Self.logTransactions {
                 try store.recordMetrics([
-                    MetricPoint(run: "log-\(index)", step: step, split: "train", name: "loss", value: 1),
-                    MetricPoint(run: "log-\(index)", step: step, split: "train", name: "lr", value: 1e-3),
+                    MetricPoint(run: "log-\(index)", step: step, split: .train, name: .loss, value: 1),
+                    MetricPoint(run: "log-\(index)", step: step, split: .train, name: .learningRate, value: 1e-3),
                 ])
             }
             // Then claim runs until none is left; one small transaction per step.
             while let run = try store.claimNext(experiment: "positional", worker: worker) {
                 for step in 0..<Self.stepsPerRun {
                     try store.recordMetrics([
-                        MetricPoint(run: run.key, step: step, split: "train", name: "loss", value: 1 / Double(step + 1)),
-                        MetricPoint(run: run.key, step: step, split: "valid", name: "accuracy", value: Double(step) / 20),
+                        MetricPoint(run: run.key, step: step, split: .train, name: .loss, value: 1 / Double(step + 1)),
+                        MetricPoint(run: run.key, step: step, split: .validation, name: .exactMatch, value: Double(step) / 20),
                     ])
                 }
                 XCTAssertTrue(try store.finish(runKey: run.key, worker: worker, outcome: RunOutcome(status: .done)))
@@ -132,8 +132,8 @@ final class ChildProcessEntry: XCTestCase {
             XCTAssertTrue(try store.claim(runKey: "baseline/1", worker: worker))
             for step in 0..<5 {
                 try store.recordMetrics([
-                    MetricPoint(run: "baseline/1", step: step, split: "train", name: "loss", value: 1),
-                    MetricPoint(run: "baseline/1", step: step, split: "valid", name: "loss", value: 1),
+                    MetricPoint(run: "baseline/1", step: step, split: .train, name: .loss, value: 1),
+                    MetricPoint(run: "baseline/1", step: step, split: .validation, name: .loss, value: 1),
                 ])
             }
             // Killed in the middle of a transaction that has already written rows.

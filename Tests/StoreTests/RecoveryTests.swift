@@ -14,7 +14,7 @@ final class RecoveryTests: StoreTestCase {
             try store.claim(runKey: "baseline/2", worker: Self.workerB)
             try store.recordMetrics(Self.lossCurve(run: "baseline/1", count: 10))
             try store.recordMetrics(Self.lossCurve(run: "baseline/2", count: 10))
-            try store.recordSlices([SliceEvaluation(run: "baseline/1", step: 90, split: "valid", slice: "length=8",
+            try store.recordSlices([SliceEvaluation(run: "baseline/1", step: 90, split: .validation, slice: SliceLabel(name: "length", value: 8),
                                                     loss: 1, tokenAccuracy: 0.5, exactMatch: 0, examples: 8)])
             try store.recordEnvironment(["blas_threads": "1"], experiment: "positional", run: "baseline/1")
             // The worker dies here: no finish, no close.

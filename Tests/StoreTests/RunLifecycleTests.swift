@@ -104,26 +104,26 @@ final class RunLifecycleTests: StoreTestCase {
         try store.register(experiment: Self.experiment, runs: Self.plannedRuns())
         try store.claim(runKey: "baseline/1", worker: Self.workerA)
         let points = Self.lossCurve(run: "baseline/1", count: 5) + [
-            MetricPoint(run: "baseline/1", step: 40, split: "valid", name: "accuracy", value: 0.5, wallSeconds: 3),
-            MetricPoint(run: "baseline/1", step: 40, split: "train", name: "loss", value: .nan),
+            MetricPoint(run: "baseline/1", step: 40, split: .validation, name: .exactMatch, value: 0.5, wallSeconds: 3),
+            MetricPoint(run: "baseline/1", step: 40, split: .train, name: .loss, value: .nan),
         ]
         try store.recordMetrics(points)
         try store.recordMetrics(points)
         try store.recordMetrics([points[0]])
         let stored = try store.metrics(run: "baseline/1")
         XCTAssertEqual(stored.count, 7)
-        XCTAssertEqual(try store.metrics(run: "baseline/1", split: "valid", name: "loss").map(\.step), [0, 10, 20, 30, 40])
-        XCTAssertTrue(try XCTUnwrap(store.metrics(run: "baseline/1", split: "train").first).value.isNaN, "NaN comes back as NaN")
+        XCTAssertEqual(try store.metrics(run: "baseline/1", split: .validation, name: .loss).map(\.step), [0, 10, 20, 30, 40])
+        XCTAssertTrue(try XCTUnwrap(store.metrics(run: "baseline/1", split: .train).first).value.isNaN, "NaN comes back as NaN")
 
         // The same point again with a new value replaces it.
-        try store.recordMetrics([MetricPoint(run: "baseline/1", step: 40, split: "valid", name: "accuracy", value: 0.75)])
-        XCTAssertEqual(try store.metrics(run: "baseline/1", name: "accuracy").map(\.value), [0.75])
+        try store.recordMetrics([MetricPoint(run: "baseline/1", step: 40, split: .validation, name: .exactMatch, value: 0.75)])
+        XCTAssertEqual(try store.metrics(run: "baseline/1", name: .exactMatch).map(\.value), [0.75])
 
-        let slice = SliceEvaluation(run: "baseline/1", step: 40, split: "valid", slice: "length=8", loss: 0.2,
+        let slice = SliceEvaluation(run: "baseline/1", step: 40, split: .validation, slice: SliceLabel(name: "length", value: 8), loss: 0.2,
                                     tokenAccuracy: 0.9, exactMatch: 0.5, examples: 64)
         try store.recordSlices([slice, slice])
         XCTAssertEqual(try store.slices(run: "baseline/1"), [slice])
-        XCTAssertThrowsError(try store.recordMetrics([MetricPoint(run: "ghost", step: 0, split: "valid", name: "loss", value: 1)]),
+        XCTAssertThrowsError(try store.recordMetrics([MetricPoint(run: "ghost", step: 0, split: .validation, name: .loss, value: 1)]),
                              "a metric of an unknown run")
     }
 

@@ -36,7 +36,7 @@ class StoreTestCase: XCTestCase {
     static let workerB = WorkerIdentity(host: "test-host", pid: 202)
 
     /// Metric points for steps 0, 10, ..., (count - 1) * 10 of a run, one "loss" per step.
-    static func lossCurve(run: String, count: Int, split: String = "valid") -> [MetricPoint] {
-        (0..<count).map { MetricPoint(run: run, step: $0 * 10, split: split, name: "loss", value: 1 / Double($0 + 1)) }
+    static func lossCurve(run: String, count: Int, split: MetricSplit = .validation) -> [MetricPoint] {
+        (0..<count).map { MetricPoint(run: run, step: $0 * 10, split: split, name: .loss, value: 1 / Double($0 + 1)) }
     }
 }

@@ -15,10 +15,10 @@ final class TransferTests: StoreTestCase {
         for key in keys {
             XCTAssertTrue(try shard.claim(runKey: key, worker: worker))
             var curve = Self.lossCurve(run: key, count: 4)
-            curve.append(MetricPoint(run: key, step: 40, split: "valid", name: "loss", value: .nan))
-            curve.append(MetricPoint(run: key, step: 40, split: "train", name: "loss", value: 0.1 + 0.2, wallSeconds: 1.0 / 3))
+            curve.append(MetricPoint(run: key, step: 40, split: .validation, name: .loss, value: .nan))
+            curve.append(MetricPoint(run: key, step: 40, split: .train, name: .loss, value: 0.1 + 0.2, wallSeconds: 1.0 / 3))
             try shard.recordMetrics(curve)
-            try shard.recordSlices([SliceEvaluation(run: key, step: 40, split: "valid", slice: "length=8", loss: 0.5,
+            try shard.recordSlices([SliceEvaluation(run: key, step: 40, split: .validation, slice: SliceLabel(name: "length", value: 8), loss: 0.5,
                                                     tokenAccuracy: 0.75, exactMatch: .nan, examples: 4)])
             try shard.recordEnvironment(["host": "node-7", "shard": name], experiment: experiment.name, run: key)
             try shard.recordArtifact(ArtifactRecord(experiment: experiment.name, run: key, kind: "checkpoint", path: "ck/\(key).safetensors",
@@ -61,7 +61,7 @@ final class TransferTests: StoreTestCase {
 
         let shard = try ResultStore(path: shardPath)
         XCTAssertEqual(try dump(main, keys: keys), try dump(shard, keys: keys), "the same rows, bit for bit")
-        XCTAssertEqual(try main.metrics(run: "baseline/1", split: "valid").last?.value.isNaN, true, "NaN stays NaN")
+        XCTAssertEqual(try main.metrics(run: "baseline/1", split: .validation).last?.value.isNaN, true, "NaN stays NaN")
         XCTAssertEqual(try main.run(key: "baseline/1")?.position, 0, "the database's own sweep order is kept")
         XCTAssertEqual(try main.runs().filter { $0.status == .pending }.count, 4)
         XCTAssertEqual(try main.integrityCheck(), "ok")

@@ -15,12 +15,12 @@ final class ViewTests: StoreTestCase {
         for (key, accuracy, status) in finals {
             try store.claim(runKey: key, worker: Self.workerA)
             try store.recordMetrics([
-                MetricPoint(run: key, step: 200, split: "valid", name: "accuracy", value: accuracy),
-                MetricPoint(run: key, step: 200, split: "valid", name: "loss", value: 1 - accuracy),
+                MetricPoint(run: key, step: 200, split: .validation, name: .exactMatch, value: accuracy),
+                MetricPoint(run: key, step: 200, split: .validation, name: .loss, value: 1 - accuracy),
             ])
             try store.recordMetrics([
-                MetricPoint(run: key, step: 100, split: "valid", name: "accuracy", value: 0.3),
-                MetricPoint(run: key, step: 100, split: "valid", name: "loss", value: 2),
+                MetricPoint(run: key, step: 100, split: .validation, name: .exactMatch, value: 0.3),
+                MetricPoint(run: key, step: 100, split: .validation, name: .loss, value: 2),
             ])
             try store.finish(runKey: key, worker: Self.workerA, outcome: RunOutcome(status: status))
         }
@@ -29,7 +29,7 @@ final class ViewTests: StoreTestCase {
 
     func testFinalMetricsTakeTheLastStepOfEachRun() throws {
         let store = try makeFixture()
-        let finals = try store.finalMetrics(experiment: "positional").filter { $0.name == "accuracy" }
+        let finals = try store.finalMetrics(experiment: "positional").filter { $0.name == MetricName.exactMatch.rawValue }
         XCTAssertEqual(finals.map(\.run), Self.plannedRuns().map(\.key))
         XCTAssertEqual(finals.map(\.step), Array(repeating: 200, count: 6))
         XCTAssertEqual(finals.map(\.value), [0.9, 0.8, 1.0, 0.5, 0.7, 0.1])
@@ -38,7 +38,7 @@ final class ViewTests: StoreTestCase {
 
     func testVariantSummaryGivesMeanAndSampleStddevOverTheSeedsOfDoneRuns() throws {
         let store = try makeFixture()
-        let summary = try store.variantSummary(experiment: "positional").filter { $0.name == "accuracy" }
+        let summary = try store.variantSummary(experiment: "positional").filter { $0.name == MetricName.exactMatch.rawValue }
         XCTAssertEqual(summary.map(\.variant), ["baseline", "no-positional"])
         XCTAssertEqual(summary.map(\.n), [3, 2], "the failed run is left out")
         XCTAssertEqual(summary[0].mean, 0.9, accuracy: 1e-12)
@@ -51,9 +51,9 @@ final class ViewTests: StoreTestCase {
         // One seed: no spread.
         try store.register(experiment: Self.experiment, runs: [PlannedRun(key: "solo/1", variant: "solo", seed: 1, config: "{}")])
         try store.claim(runKey: "solo/1", worker: Self.workerB)
-        try store.recordMetrics([MetricPoint(run: "solo/1", step: 5, split: "valid", name: "accuracy", value: 0.25)])
+        try store.recordMetrics([MetricPoint(run: "solo/1", step: 5, split: .validation, name: .exactMatch, value: 0.25)])
         try store.finish(runKey: "solo/1", worker: Self.workerB, outcome: RunOutcome(status: .done))
-        let solo = try XCTUnwrap(store.variantSummary(experiment: "positional").first { $0.variant == "solo" && $0.name == "accuracy" })
+        let solo = try XCTUnwrap(store.variantSummary(experiment: "positional").first { $0.variant == "solo" && $0.name == MetricName.exactMatch.rawValue })
         XCTAssertEqual(solo.n, 1)
         XCTAssertEqual(solo.mean, 0.25)
         XCTAssertNil(solo.stddev)
