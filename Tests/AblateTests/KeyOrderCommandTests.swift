@@ -11,16 +11,10 @@ import XCTest
 final class KeyOrderCommandTests: FolderTestCase {
     override class var folderLabel: String { "key-order" }
 
+    /// The experiment and the task, as inline tables of the root (so that more root keys may follow).
     private static let head = """
-    [experiment]
-    name = "order"
-    seeds = [1]
-
-    [task]
-    kind = "reverse"
-    symbols = 4
-    train_length = [2, 4]
-    eval_length = [2, 4]
+    experiment = { name = "order", seeds = [1] }
+    task = { kind = "reverse", symbols = 4, train_length = [2, 4], eval_length = [2, 4] }
 
     """
 

@@ -7,15 +7,10 @@ import XCTest
 /// written: a [model] table, dotted keys, a [variant.model] table, an inline table, dotted keys inside
 /// an inline table, an array of inline tables.
 final class KeyOrderTests: XCTestCase {
-    /// [experiment] and [task]; the baseline's model, if any, follows.
+    /// The experiment and the task, as inline tables of the root (so that more root keys may follow).
     static let head = """
-    [experiment]
-    name = "t"
-    seeds = [1]
-
-    [task]
-    kind = "reverse"
-    train_length = [2, 4]
+    experiment = { name = "t", seeds = [1] }
+    task = { kind = "reverse", train_length = [2, 4] }
 
     """
 
