@@ -80,8 +80,8 @@ struct SourceMap {
     func exact(_ path: [String]) -> Location? { keys[Self.join(path)] }
 
     /// The best line for `path`: where it is written; else where its first key is written (a table
-    /// made by dotted keys, `task.x = 1`); else where its closest written ancestor is (an inline
-    /// table's key, say) or the header of its closest table.
+    /// made by dotted keys, `task.x = 1`); else where its closest written ancestor is (the key of
+    /// the table a missing key would go in, say) or the header of its closest table.
     func line(_ path: [String]) -> Int? {
         if let location = keys[Self.join(path)] { return location.line }
         if headers[Self.join(path)] == nil, !path.isEmpty, let first = order.first(where: { $0.count > path.count && Array($0.prefix(path.count)) == path }) {
