@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots", "TestSupport", "Training", "Models"]),
     ]
 )

@@ -6,11 +6,17 @@ import Foundation
 /// A path is the list of table names and keys from the root, with the index of an array-of-tables
 /// entry as "#i": `b = 1` under the second `[[variant]]` is ["variant", "#1", "b"]; `model.heads = 4`
 /// under `[grid]` is ["grid", "model", "heads"], and `"model.heads" = [1, 2]` is ["grid", "model.heads"].
-/// The scan assumes a document TOMLKit has already accepted.
+/// Keys inside inline tables have their own positions: `model = { heads = 2, layers = 1 }` under the
+/// second `[[variant]]` writes ["variant", "#1", "model", "heads"] before [..., "layers"], and the
+/// inline tables of an array are entries "#i" of it, as an array of tables' are. The scan assumes a
+/// document TOMLKit has already accepted.
 struct SourceMap {
-    struct Location: Equatable {
+    /// A line and a column, both counted from 1; ordered as they come in the file.
+    struct Location: Equatable, Comparable {
         var line: Int
         var column: Int
+
+        static func < (a: Location, b: Location) -> Bool { (a.line, a.column) < (b.line, b.column) }
     }
 
     private var keys: [String: Location] = [:]
@@ -21,26 +27,19 @@ struct SourceMap {
     init(text: String) {
         var arrayCounts: [String: Int] = [:]
         var prefix: [String] = []
-        var depth = 0
-        var openString: String? = nil  // the delimiter of an unclosed multi-line string
+        var value = ValueScanner()  // the value being read, which may span lines
         // "\r\n" is one Character in Swift: normalise line ends before splitting.
         var normalised = text.replacingOccurrences(of: "\r\n", with: "\n")
         if normalised.hasPrefix("\u{FEFF}") { normalised.removeFirst() }
         for (index, rawLine) in normalised.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let lineNumber = index + 1
             let line = Array(rawLine)
+            if !value.isDone {
+                value.scan(line, from: 0, lineNumber: lineNumber)
+                record(value.drain())
+                continue
+            }
             var position = 0
-            if let delimiter = openString {
-                guard let end = Self.find(delimiter, in: line, from: 0) else { continue }
-                openString = nil
-                position = end + delimiter.count
-                Self.scanValue(line, from: position, depth: &depth, openString: &openString)
-                continue
-            }
-            if depth > 0 {
-                Self.scanValue(line, from: 0, depth: &depth, openString: &openString)
-                continue
-            }
             while position < line.count, line[position] == " " || line[position] == "\t" { position += 1 }
             guard position < line.count, line[position] != "#" else { continue }
             if line[position] == "[" {
@@ -62,11 +61,18 @@ struct SourceMap {
             var cursor = position
             guard let parts = Self.parseKey(line, &cursor), cursor < line.count, line[cursor] == "=" else { continue }
             let path = prefix + parts
-            if keys[Self.join(path)] == nil {
-                keys[Self.join(path)] = Location(line: lineNumber, column: position + 1)
-                order.append(path)
-            }
-            Self.scanValue(line, from: cursor + 1, depth: &depth, openString: &openString)
+            record([(path, Location(line: lineNumber, column: position + 1))])
+            value.begin(at: path)
+            value.scan(line, from: cursor + 1, lineNumber: lineNumber)
+            record(value.drain())
+        }
+    }
+
+    /// Notes where keys are written; the first place a path is written is where it is.
+    private mutating func record(_ found: [(path: [String], location: Location)]) {
+        for (path, location) in found where keys[Self.join(path)] == nil {
+            keys[Self.join(path)] = location
+            order.append(path)
         }
     }
 
@@ -74,8 +80,8 @@ struct SourceMap {
     func exact(_ path: [String]) -> Location? { keys[Self.join(path)] }
 
     /// The best line for `path`: where it is written; else where its first key is written (a table
-    /// made by dotted keys, `task.x = 1`); else where its closest written ancestor is (an inline
-    /// table's key, say) or the header of its closest table.
+    /// made by dotted keys, `task.x = 1`); else where its closest written ancestor is (the key of
+    /// the table a missing key would go in, say) or the header of its closest table.
     func line(_ path: [String]) -> Int? {
         if let location = keys[Self.join(path)] { return location.line }
         if headers[Self.join(path)] == nil, !path.isEmpty, let first = order.first(where: { $0.count > path.count && Array($0.prefix(path.count)) == path }) {
@@ -152,10 +158,12 @@ struct SourceMap {
         return nil
     }
 
-    /// The position of a path in the file, for ordering keys as they were written (unknown: last).
-    func rank(_ path: [String]) -> Int {
-        guard let location = keys[Self.join(path)] else { return Int.max }
-        return location.line * 10_000 + location.column
+    /// The position of a path in the file, for ordering keys as they were written: where it is written,
+    /// else where its first key is (a table made by dotted keys), else after everything.
+    func rank(_ path: [String]) -> Location {
+        if let location = keys[Self.join(path)] { return location }
+        let inside = order.lazy.filter { $0.count > path.count && Array($0.prefix(path.count)) == path }.compactMap { keys[Self.join($0)] }
+        return inside.min() ?? Location(line: .max, column: .max)
     }
 
     private static func join(_ path: [String]) -> String { path.joined(separator: "\u{1F}") }
@@ -163,7 +171,7 @@ struct SourceMap {
     // MARK: Scanning
 
     /// Reads a (possibly dotted, possibly quoted) key and the whitespace after it, stopping at `=` or `]`.
-    private static func parseKey(_ line: [Character], _ cursor: inout Int) -> [String]? {
+    fileprivate static func parseKey(_ line: [Character], _ cursor: inout Int) -> [String]? {
         var parts: [String] = []
         func skipSpace() { while cursor < line.count, line[cursor] == " " || line[cursor] == "\t" { cursor += 1 } }
         while true {
@@ -221,44 +229,167 @@ struct SourceMap {
         }
     }
 
-    /// Follows brackets and strings through a value so that the lines of a multi-line array or string
-    /// are not read as keys.
-    private static func scanValue(_ line: [Character], from start: Int, depth: inout Int, openString: inout String?) {
-        var i = start
-        while i < line.count {
-            let c = line[i]
-            switch c {
-            case "#":
-                return
-            case "[", "{":
-                depth += 1
-            case "]", "}":
-                depth = max(0, depth - 1)
-            case "\"", "'":
-                let triple = String(repeating: String(c), count: 3)
-                if find(triple, in: line, from: i) == i {
-                    guard let end = find(triple, in: line, from: i + 3) else { openString = triple; return }
-                    i = end + 3
-                    continue
-                }
-                i += 1
-                while i < line.count, line[i] != c {
-                    if c == "\"" && line[i] == "\\" { i += 1 }
-                    i += 1
-                }
-            default:
-                break
-            }
-            i += 1
-        }
-    }
-
-    private static func find(_ needle: String, in line: [Character], from start: Int) -> Int? {
+    fileprivate static func find(_ needle: String, in line: [Character], from start: Int) -> Int? {
         let pattern = Array(needle)
         guard start <= line.count - pattern.count else { return nil }
         var i = start
         while i <= line.count - pattern.count {
             if Array(line[i..<(i + pattern.count)]) == pattern { return i }
+            i += 1
+        }
+        return nil
+    }
+}
+
+/// Reads one value of a document (a scalar, a string, an array, an inline table, nested at will), a
+/// line at a time, so that the keys of its inline tables get their positions and the lines of a
+/// multi-line array or string are not read as keys.
+private struct ValueScanner {
+    /// A bracket the value is inside: an array with the index of its current element, or an inline table.
+    private enum Frame {
+        case array(path: [String], index: Int)
+        case table(path: [String])
+    }
+
+    /// What comes next: a value written at `path`, a key of the innermost inline table, or what
+    /// follows a value (`,` or a closing bracket).
+    private enum Expecting: Equatable {
+        case value([String])
+        case key
+        case separator
+    }
+
+    private var stack: [Frame] = []
+    private var expecting = Expecting.separator
+    /// The delimiter of a multi-line string left open at the end of a line.
+    private var openString: String? = nil
+    private var found: [(path: [String], location: SourceMap.Location)] = []
+
+    /// Whether the value begun last is read to its end.
+    var isDone: Bool { stack.isEmpty && openString == nil && expecting == .separator }
+
+    /// Starts reading the value of the key at `path`.
+    mutating func begin(at path: [String]) {
+        stack = []
+        openString = nil
+        expecting = .value(path)
+    }
+
+    /// The keys found since the last call, in the order they are written.
+    mutating func drain() -> [(path: [String], location: SourceMap.Location)] {
+        defer { found = [] }
+        return found
+    }
+
+    /// Reads `line` from `start` on (everything after a comment sign outside strings is a comment).
+    mutating func scan(_ line: [Character], from start: Int, lineNumber: Int) {
+        var i = start
+        if let delimiter = openString {
+            guard let end = Self.closing(delimiter, in: line, from: 0) else { return }
+            openString = nil
+            i = end
+        }
+        while i < line.count {
+            let c = line[i]
+            if c == " " || c == "\t" || c == "\r" { i += 1; continue }
+            if c == "#" { return }
+            switch expecting {
+            case .value(let path):
+                switch c {
+                case "[":
+                    stack.append(.array(path: path, index: 0))
+                    expecting = .value(path + ["#0"])
+                    i += 1
+                case "{":
+                    stack.append(.table(path: path))
+                    expecting = .key
+                    i += 1
+                case "]":  // an empty array, or one with a trailing comma
+                    close()
+                    i += 1
+                case "\"", "'":
+                    expecting = .separator
+                    guard let end = skipString(line, from: i) else { return }
+                    i = end
+                default:
+                    expecting = .separator
+                    while i < line.count, !",]}# \t".contains(line[i]) { i += 1 }
+                }
+            case .key:
+                if c == "}" {
+                    close()
+                    i += 1
+                    continue
+                }
+                var cursor = i
+                guard case .table(let path)? = stack.last, let parts = SourceMap.parseKey(line, &cursor),
+                      cursor < line.count, line[cursor] == "=" else {
+                    // Not TOML as this scan knows it: give up on this value rather than guess.
+                    stack = []
+                    expecting = .separator
+                    return
+                }
+                found.append((path + parts, SourceMap.Location(line: lineNumber, column: i + 1)))
+                expecting = .value(path + parts)
+                i = cursor + 1
+            case .separator:
+                switch (c, stack.last) {
+                case (",", .array(let path, let index)?):
+                    stack[stack.count - 1] = .array(path: path, index: index + 1)
+                    expecting = .value(path + ["#\(index + 1)"])
+                case (",", .table?):
+                    expecting = .key
+                case ("]", _), ("}", _):
+                    close()
+                default:
+                    break
+                }
+                i += 1
+            }
+        }
+    }
+
+    /// Leaves the innermost bracket: what follows is what follows its value.
+    private mutating func close() {
+        if !stack.isEmpty { stack.removeLast() }
+        expecting = .separator
+    }
+
+    /// Skips the string opening at `start`; returns the index after it, or nil when it is a
+    /// multi-line string that goes on past this line.
+    private mutating func skipString(_ line: [Character], from start: Int) -> Int? {
+        let quote = line[start]
+        let triple = String(repeating: String(quote), count: 3)
+        if SourceMap.find(triple, in: line, from: start) == start {
+            guard let end = Self.closing(triple, in: line, from: start + 3) else {
+                openString = triple
+                return nil
+            }
+            return end
+        }
+        var i = start + 1
+        while i < line.count, line[i] != quote {
+            if quote == "\"" && line[i] == "\\" { i += 1 }
+            i += 1
+        }
+        return i + 1
+    }
+
+    /// The index after the `delimiter` (`"""` or `'''`) that closes a multi-line string, from `start`
+    /// on, or nil. A basic string's escapes are skipped; up to two quotes just before the delimiter
+    /// belong to the string.
+    private static func closing(_ delimiter: String, in line: [Character], from start: Int) -> Int? {
+        let quote = delimiter.first!
+        var i = start
+        while i < line.count {
+            if quote == "\"" && line[i] == "\\" { i += 2; continue }
+            if line[i] == quote {
+                var run = 0
+                while i + run < line.count, line[i + run] == quote { run += 1 }
+                if run >= 3 { return i + min(run, 5) }
+                i += run
+                continue
+            }
             i += 1
         }
         return nil

@@ -48,7 +48,10 @@ final class DoctorCommandTests: XCTestCase {
         let (status, report) = try doctor(environment: ["OPENBLAS_CORETYPE": "Prescott"])
         XCTAssertEqual(report.kernel, "Prescott", "the user's choice is respected")
         XCTAssertEqual(report.kernelChoice, "OPENBLAS_CORETYPE from the environment")
-        guard let best = report.bestKernel, best != "Prescott" else { return }  // nothing better on this CPU
+        guard let best = report.bestKernel, best != "Prescott" else {
+            // What remains is the failure, and there is none to see: Prescott is right on such a CPU.
+            throw XCTSkip("this CPU has no kernel better than Prescott (best: \(report.bestKernel ?? "not chosen by ablate off x86-64")), so forcing it is no mistake")
+        }
         XCTAssertEqual(status, 1)
         let kernelCheck = try XCTUnwrap(report.checks.first { $0.name == "BLAS kernel" })
         XCTAssertFalse(kernelCheck.ok)

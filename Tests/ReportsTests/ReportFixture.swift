@@ -1,6 +1,8 @@
 import Foundation
+import Models
 import Reports
 import Store
+import Training
 import XCTest
 
 /// A small experiment written straight into a store, with numbers chosen so that every mean,
@@ -35,17 +37,17 @@ enum ReportFixture {
         Run(variant: "broken", seed: 3, status: .diverged, test: .nan, validation: [0.0], parameters: 1000, wall: 1),
     ]
 
-    static func config(variant: String, seed: Int, positional: String) -> String {
-        """
-        {"model":{"arch":"transformer","heads":2,"positional":"\(jsonEscape(positional))"},"seed":\(seed),\
-        "task":{"evaluationSize":[2,4],"kind":"reverse","parameters":{"symbols":8},"trainSize":[2,3]},\
-        "training":{"steps":20,"stopAtAccuracy":0.6},"variant":"\(jsonEscape(variant))"}
-        """
-    }
-
-    static func jsonEscape(_ text: String) -> String {
-        let data = try! JSONEncoder().encode(text)
-        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    /// The run's config as the sweep stores it: the real `RunSpec`, encoded by `canonicalJSON()`, so
+    /// that a change in how configs are encoded reaches these tests.
+    static func config(variant: String, seed: Int, positional: TransformerConfig.Positional) -> String {
+        var model = TransformerConfig()
+        model.heads = 2
+        model.positional = positional
+        var training = TrainingSettings()
+        training.steps = 20
+        training.stopAtAccuracy = 0.6
+        let task = TaskSpec(kind: "reverse", parameters: ["symbols": .integer(8)], trainSize: 2...3, evaluationSize: 2...4)
+        return RunSpec(variant: variant, seed: UInt64(seed), task: task, model: .transformer(model), training: training).canonicalJSON()
     }
 
     /// Writes the fixture into a new store at `path`. `names` renames the variants (for hostile-name
@@ -59,7 +61,7 @@ enum ReportFixture {
         let planned = runs.enumerated().map { index, run in
             PlannedRun(key: String(format: "%064x", index + 1), variant: name(run.variant), seed: run.seed,
                        config: config(variant: name(run.variant), seed: run.seed,
-                                      positional: run.variant == "wide" ? "learned" : "sinusoidal"))
+                                      positional: run.variant == "wide" ? .learned : .sinusoidal))
         }
         // A stale run of an earlier version of the file: registered, then dropped by a new registration.
         let stale = PlannedRun(key: String(repeating: "e", count: 64), variant: "old", seed: 1, config: "{}")

@@ -2,9 +2,15 @@ import Foundation
 import XCTest
 @testable import Store
 
-/// Real worker processes on one database: this test binary started again, running only
-/// `ChildProcessEntry.testEntry` with a role in the environment.
+/// Real worker processes on one database: this test binary started again with a role in the
+/// environment, which does its part (`ChildProcess`) before any test starts and exits.
 final class ProcessTests: StoreTestCase {
+    /// In a child process: its part, then exit (no test runs there).
+    override class func setUp() {
+        super.setUp()
+        ChildProcess.runIfChild()
+    }
+
     func testWorkerProcessesShareTheFileWithoutLockErrorsOrLostRows() throws {
         let setup = try openStore()
         let runs = (0..<30).map { PlannedRun(key: "run-\($0)", variant: "v\($0 % 3)", seed: $0, config: "{}") }
@@ -26,7 +32,7 @@ final class ProcessTests: StoreTestCase {
         }
 
         for log in logs {
-            XCTAssertEqual(try setup.metrics(run: log.key).count, ChildProcessEntry.logTransactions * 2, log.key)
+            XCTAssertEqual(try setup.metrics(run: log.key).count, ChildProcess.logTransactions * 2, log.key)
         }
         let finished = try setup.runs(experiment: "positional").filter { $0.variant != "log" }
         XCTAssertEqual(finished.map(\.status), Array(repeating: .done, count: 30))
@@ -34,7 +40,7 @@ final class ProcessTests: StoreTestCase {
         let childIdentifiers = Set(children.map(\.process.processIdentifier))
         XCTAssertTrue(Set(finished.compactMap(\.worker?.pid)).isSubset(of: childIdentifiers))
         for run in finished {
-            XCTAssertEqual(try setup.metrics(run: run.key).count, ChildProcessEntry.stepsPerRun * 2, run.key)
+            XCTAssertEqual(try setup.metrics(run: run.key).count, ChildProcess.stepsPerRun * 2, run.key)
         }
         XCTAssertEqual(try setup.integrityCheck(), "ok")
     }
@@ -78,11 +84,12 @@ final class ProcessTests: StoreTestCase {
         #endif
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["StoreTests.ChildProcessEntry/testEntry"]
+        // Any test of this class: its class setUp runs the child's part and exits before the test.
+        process.arguments = ["StoreTests.ProcessTests/testAWorkerKilledInsideATransactionLeavesAConsistentFile"]
         var environment = ProcessInfo.processInfo.environment
-        environment[ChildProcessEntry.indexVariable] = String(index)
-        environment[ChildProcessEntry.roleVariable] = role
-        environment[ChildProcessEntry.pathVariable] = databasePath
+        environment[ChildProcess.indexVariable] = String(index)
+        environment[ChildProcess.roleVariable] = role
+        environment[ChildProcess.pathVariable] = databasePath
         process.environment = environment
         let log = folder.appendingPathComponent("child-\(role)-\(index).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -94,25 +101,42 @@ final class ProcessTests: StoreTestCase {
     }
 }
 
-/// What a child process does. Without the role variable (a normal test run) it does nothing.
-final class ChildProcessEntry: XCTestCase {
+/// What a child process does: not a test (a child that counted as a passing test in the parent's
+/// run would pass whatever it did); the parent reads its exit status and what it wrote.
+enum ChildProcess {
     static let roleVariable = "ABLATE_STORE_TEST_ROLE"
     static let pathVariable = "ABLATE_STORE_TEST_PATH"
     static let indexVariable = "ABLATE_STORE_TEST_INDEX"
     static let stepsPerRun = 20
     static let logTransactions = 200
 
-    func testEntry() throws {
+    /// A child's part went wrong: the message goes to its log and it exits 1.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// When this process is a child (the role variable is set), does its part and exits: 0 when it
+    /// succeeded, 1 with a message on standard error when not. Otherwise returns at once.
+    static func runIfChild() {
         let environment = ProcessInfo.processInfo.environment
-        guard let role = environment[Self.roleVariable], let path = environment[Self.pathVariable] else { return }
+        guard let role = environment[roleVariable], let path = environment[pathVariable] else { return }
+        do {
+            try run(role: role, path: path, index: environment[indexVariable] ?? "0")
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("child \(role) failed: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    private static func run(role: String, path: String, index: String) throws {
         let store = try ResultStore(path: path)
         let worker = WorkerIdentity.current
         switch role {
         case "worker":
-            let index = environment[Self.indexVariable] ?? "0"
             for _ in 0..<500 where !FileManager.default.fileExists(atPath: path + ".go") { usleep(10_000) }
             // Many small transactions into a run of its own, while the others do the same.
-            for step in 0..<Self.logTransactions {
+            for step in 0..<logTransactions {
                 try store.recordMetrics([
                     MetricPoint(run: "log-\(index)", step: step, split: .train, name: .loss, value: 1),
                     MetricPoint(run: "log-\(index)", step: step, split: .train, name: .learningRate, value: 1e-3),
@@ -120,16 +144,18 @@ final class ChildProcessEntry: XCTestCase {
             }
             // Then claim runs until none is left; one small transaction per step.
             while let run = try store.claimNext(experiment: "positional", worker: worker) {
-                for step in 0..<Self.stepsPerRun {
+                for step in 0..<stepsPerRun {
                     try store.recordMetrics([
                         MetricPoint(run: run.key, step: step, split: .train, name: .loss, value: 1 / Double(step + 1)),
                         MetricPoint(run: run.key, step: step, split: .validation, name: .exactMatch, value: Double(step) / 20),
                     ])
                 }
-                XCTAssertTrue(try store.finish(runKey: run.key, worker: worker, outcome: RunOutcome(status: .done)))
+                guard try store.finish(runKey: run.key, worker: worker, outcome: RunOutcome(status: .done)) else {
+                    throw Failure(description: "could not finish \(run.key), which it had claimed")
+                }
             }
         case "crash":
-            XCTAssertTrue(try store.claim(runKey: "baseline/1", worker: worker))
+            guard try store.claim(runKey: "baseline/1", worker: worker) else { throw Failure(description: "could not claim baseline/1") }
             for step in 0..<5 {
                 try store.recordMetrics([
                     MetricPoint(run: "baseline/1", step: step, split: .train, name: .loss, value: 1),
@@ -145,7 +171,7 @@ final class ChildProcessEntry: XCTestCase {
                 kill(getpid(), SIGKILL)
             }
         default:
-            XCTFail("unknown role \(role)")
+            throw Failure(description: "unknown role \(role)")
         }
     }
 }

@@ -47,19 +47,45 @@ final class KernelChoiceTests: XCTestCase {
         #endif
     }
 
-    func testThisCPUsChoiceIsConsistentWithItsFeatures() throws {
-        #if arch(x86_64)
-        let detected = ablate_cpu_detect()
-        let best = String(cString: ablate_cpu_best_coretype())
-        XCTAssertEqual(best, String(cString: ablate_coretype_for(detected)))
-        if best == "SkylakeX" {
-            XCTAssertEqual([detected.avx512f, detected.avx512dq, detected.avx512cd, detected.avx512bw, detected.avx512vl], [1, 1, 1, 1, 1])
+    /// The features each kernel runs on (OpenBLAS's kernels, as `testChoicesFollowTheFeatures` pins
+    /// them), in the names Linux gives them in /proc/cpuinfo.
+    private static let kernelNeeds: [String: Set<String>] = [
+        "SkylakeX": ["avx512f", "avx512dq", "avx512cd", "avx512bw", "avx512vl", "avx2", "fma", "avx"],
+        "Haswell": ["avx2", "fma", "avx"], "Zen": ["avx2", "fma", "avx"], "Sandybridge": ["avx"],
+        "Nehalem": ["sse4_2", "popcnt"], "Core2": ["ssse3"], "Prescott": [],
+    ]
+
+    /// The flags of the first processor in /proc/cpuinfo: what the CPU has and the kernel lets
+    /// programs use (Linux drops AVX and AVX-512 when it does not save their registers).
+    private func linuxFlags() throws -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else {
+            throw XCTSkip("no /proc/cpuinfo flags to compare with")
         }
-        // Features that need OS support imply it for the weaker ones too.
-        if detected.avx512f == 1 { XCTAssertEqual(detected.avx, 1) }
-        if detected.avx2 == 1 { XCTAssertEqual(detected.avx, 1) }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+
+    /// ablate's CPUID reading agrees with Linux's, an independent one, feature by feature; the kernel
+    /// chosen for this CPU needs nothing Linux does not list.
+    func testThisCPUsFeaturesAreTheOnesLinuxReports() throws {
+        #if arch(x86_64) && os(Linux)
+        let flags = try linuxFlags()
+        let detected = ablate_cpu_detect()
+        let pairs: [(String, Int32)] = [
+            ("pni", detected.sse3), ("ssse3", detected.ssse3), ("sse4_1", detected.sse41), ("sse4_2", detected.sse42),
+            ("popcnt", detected.popcnt), ("avx", detected.avx), ("avx2", detected.avx2), ("fma", detected.fma),
+            ("avx512f", detected.avx512f), ("avx512dq", detected.avx512dq), ("avx512cd", detected.avx512cd),
+            ("avx512bw", detected.avx512bw), ("avx512vl", detected.avx512vl), ("avx512_bf16", detected.avx512bf16),
+        ]
+        for (flag, bit) in pairs {
+            XCTAssertEqual(bit == 1, flags.contains(flag), "\(flag): ablate reads \(bit), /proc/cpuinfo \(flags.contains(flag) ? "lists" : "does not list") it")
+        }
+        let best = try XCTUnwrap(ablate_cpu_best_coretype().map { String(cString: $0) })
+        let needs = try XCTUnwrap(Self.kernelNeeds[best], "an unknown kernel \(best)")
+        XCTAssertTrue(needs.isSubset(of: flags), "\(best) needs \(needs.subtracting(flags).sorted()), which this CPU lacks")
         #else
-        throw XCTSkip("x86-64 only")
+        throw XCTSkip("compares with Linux's /proc/cpuinfo on x86-64")
         #endif
     }
 }
