@@ -6,27 +6,13 @@ import XCTest
 final class TaskAnswerCommandTests: FolderTestCase {
     override class var folderLabel: String { "task-answers" }
 
-    /// An experiment file on `task` (lines after `[task]`) with a model of `model` lines.
+    /// The tiny experiment file of `RunCommandTests` with its `[task]` lines replaced by `task` (so the
+    /// task's first line is line 7) and `model` lines added to its `[model]`.
     private func file(task: String, model: String = "", named name: String) throws -> String {
-        let text = """
-        [experiment]
-        name = "answers"
-        seeds = [1]
-
-        [task]
-        \(task)
-
-        [model]
-        arch = "transformer"
-        d_model = 8
-        heads = 2
-        layers = 1
-        d_ff = 8
-        \(model)
-
-        [train]
-        steps = 2
-        """
+        let tiny = RunCommandTests.Experiment.tiny()
+        let taskLines = "kind = \"reverse\"\nsymbols = 4\ntrain_length = [2, 4]\neval_length = [2, 5]\n"
+        XCTAssertTrue(tiny.contains("[task]\n" + taskLines) && tiny.contains("d_ff = 8\n"), "the tiny file changed: \(tiny)")
+        let text = tiny.replacingOccurrences(of: taskLines, with: task + "\n").replacingOccurrences(of: "d_ff = 8\n", with: "d_ff = 8\n\(model)\n")
         return try RunCommandTests.Experiment.write(text, named: name, in: directory)
     }
 
@@ -38,7 +24,7 @@ final class TaskAnswerCommandTests: FolderTestCase {
         let path = try file(task: "kind = \"dyck\"\ntrain_length = [3, 3]\neval_length = [2, 8]", named: "odd.toml")
         let result = try validate(path)
         XCTAssertEqual(result.status, 2, result.standardError)
-        XCTAssertTrue(result.standardError.contains("\(path):7: task.train_length: dyck in classify mode draws only even lengths "
+        XCTAssertTrue(result.standardError.contains("\(path):8: task.train_length: dyck in classify mode draws only even lengths "
                                                     + "(balanced sequences), and 3...3 has none"), result.standardError)
         let complete = try file(task: "kind = \"dyck\"\nmode = \"complete\"\ntrain_length = [3, 3]", named: "complete.toml")
         XCTAssertEqual(try validate(complete).status, 0, "complete mode draws odd lengths")
@@ -48,7 +34,7 @@ final class TaskAnswerCommandTests: FolderTestCase {
         let path = try file(task: "kind = \"parity\"\ntrain_length = [8, 16]\neval_length = [1, 16]", named: "parity.toml")
         let result = try validate(path)
         XCTAssertEqual(result.status, 2, result.standardError)
-        XCTAssertTrue(result.standardError.contains("\(path):8: task.eval_length: parity cannot fill its test split at length "),
+        XCTAssertTrue(result.standardError.contains("\(path):9: task.eval_length: parity cannot fill its test split at length "),
                       result.standardError)
         let fine = try file(task: "kind = \"parity\"\ntrain_length = [8, 16]\neval_length = [6, 16]", named: "fine.toml")
         let accepted = try validate(fine)
