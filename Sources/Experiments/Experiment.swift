@@ -23,7 +23,7 @@ public struct Experiment: Sendable {
     /// The baseline training settings, resolved.
     public var training: TrainingSettings
     public var variants: [Variant]
-    public var runs: [PlannedRun]
+    public var runs: [Run]
 
     /// One configuration of the experiment.
     public struct Variant: Sendable, Hashable {
@@ -48,19 +48,21 @@ public struct Experiment: Sendable {
         public var sameAs: String?
     }
 
+    /// One training run: its resolved spec, and the key that identifies its results. The Store's
+    /// `PlannedRun` is the row it becomes (the spec as canonical JSON text); the Runner serialises it,
+    /// so the Store needs no Experiments type.
+    public struct Run: Sendable, Hashable {
+        /// The full run key: 64 hex digits (see `RunKey`).
+        public var key: String
+        public var spec: RunSpec
+
+        /// The first 16 hex digits of the key, for display.
+        public var shortKey: String { String(key.prefix(16)) }
+    }
+
     /// The variants that have runs of their own (all but grid points equal to an earlier variant):
     /// `runs.count == distinctVariants.count * seeds.count`.
     public var distinctVariants: [Variant] { variants.filter { $0.sameAs == nil } }
-}
-
-/// One training run: its resolved spec, and the key that identifies its results.
-public struct PlannedRun: Sendable, Hashable {
-    /// The full run key: 64 hex digits (see `RunKey`).
-    public var key: String
-    public var spec: RunSpec
-
-    /// The first 16 hex digits of the key, for display.
-    public var shortKey: String { String(key.prefix(16)) }
 }
 
 /// Run keys: a stable hash of what determines a run's results.

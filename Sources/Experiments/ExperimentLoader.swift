@@ -138,7 +138,7 @@ struct Reader {
         let gridVariants = try readGrid(base: base, setup: setup, earlier: variants)
         let all = variants + gridVariants
 
-        var runs: [PlannedRun] = []
+        var runs: [Experiment.Run] = []
         let runCount = all.filter { $0.sameAs == nil }.count * seeds.count
         guard runCount <= 100_000 else {
             throw Problem(["experiment", "seeds"], key: "experiment.seeds", "the experiment expands to \(runCount) runs (\(all.count) variants x \(seeds.count) seeds); at most 100000 are allowed")
@@ -146,7 +146,7 @@ struct Reader {
         for variant in all where variant.sameAs == nil {
             for seed in seeds {
                 let spec = RunSpec(variant: variant.name, seed: seed, task: task, model: variant.model, training: variant.training)
-                runs.append(PlannedRun(key: RunKey.key(for: spec), spec: spec))
+                runs.append(Experiment.Run(key: RunKey.key(for: spec), spec: spec))
             }
         }
         return Experiment(name: name, question: question, findings: findings, sourcePath: path, sourceText: text, seeds: seeds, task: task,
@@ -264,14 +264,7 @@ struct Reader {
         let spec = TaskSpec(kind: kind, parameters: parameters, trainSize: train, evaluationSize: evaluationSize?.0)
         do {
             let setup = try spec.setup()
-            if let reason = DyckCheck.undrawable(setup.task, train) {
-                throw Problem(trainEntry.path, key: "task.\(trainEntry.key)", reason)
-            }
-            if let (split, sizes) = Feasibility.firstInfeasible(setup) {
-                let entry = split == .test ? (evaluationSize?.1 ?? trainEntry) : trainEntry
-                throw Problem(entry.path, key: "task.\(entry.key)",
-                              "\(kind) cannot fill its \(split.rawValue) split at \(size) \(sizes.lowerBound == sizes.upperBound ? String(sizes.lowerBound) : "\(sizes.lowerBound)...\(sizes.upperBound)"): there are too few distinct inputs of that size to keep train, validation and test apart; use larger sizes or more symbols")
-            }
+            try setup.checkDrawable()
             return (spec, setup)
         } catch let error as TaskConfigError {
             let name = error.key.hasPrefix("task.") ? String(error.key.dropFirst(5)) : error.key
@@ -303,42 +296,6 @@ struct Reader {
         default:
             throw Problem(item.path, key: key, "\(expected), got \(item.value.quoted)")
         }
-    }
-}
-
-/// The Dyck task draws only some lengths (even ones when classifying; odd ones when completing with
-/// max_depth 1): a training range without any cannot be trained on.
-enum DyckCheck {
-    static func undrawable(_ task: any SyntheticTask, _ range: ClosedRange<Int>) -> String? {
-        guard let dyck = task as? DyckTask else { return nil }
-        switch dyck.mode {
-        case .classify where !range.contains(where: { $0 % 2 == 0 }):
-            return "dyck in classify mode draws only even lengths (balanced sequences), and \(range.lowerBound)...\(range.upperBound) has none"
-        case .complete where dyck.maxDepth < 2 && !range.contains(where: { $0 % 2 == 1 }):
-            return "dyck in complete mode with max_depth 1 draws only odd lengths, and \(range.lowerBound)...\(range.upperBound) has none"
-        default:
-            return nil
-        }
-    }
-}
-
-/// Whether each split can be drawn: the splits keep apart by hashing the source, so at a size with
-/// few distinct sources a split may get none (parity at length 2 has 4 sources), and drawing it would
-/// fail mid-run. Split membership does not depend on the seed, so one probe per size answers for all.
-/// Sizes above 64 are not probed: every task has too many inputs there for a split to stay empty.
-enum Feasibility {
-    static func firstInfeasible(_ setup: TaskSetup) -> (Split, ClosedRange<Int>)? {
-        for split in [Split.train, .validation] {
-            if (try? Dataset.examples(setup.task, seed: 1, split: split, size: setup.trainSize, count: 1)) == nil {
-                return (split, setup.trainSize)
-            }
-        }
-        for size in setup.evaluationSize where size <= 64 && DyckCheck.undrawable(setup.task, size...size) == nil {
-            if (try? Dataset.examples(setup.task, seed: 1, split: .test, size: size...size, count: 1)) == nil {
-                return (.test, size...size)
-            }
-        }
-        return nil
     }
 }
 

@@ -105,7 +105,7 @@ extension Reader {
         }
         do {
             try model.validate()
-        } catch let error as ModelConfigError {
+        } catch let error as SettingError {
             let key = error.key.hasPrefix("model.") ? String(error.key.dropFirst(6)) : error.key
             throw Problem(location(key), key: error.key, scope.label + error.message)
         }

@@ -11,7 +11,7 @@ public enum Model {
     /// between source and target in a decoder-only sequence. Tasks reserve id 0 for it.
     public static let startToken: Int32 = 0
 
-    /// Builds a model and initialises it from `RNG(seed, .initialization)`. Throws `ModelConfigError`.
+    /// Builds a model and initialises it from `RNG(seed, .initialization)`. Throws `SettingError`.
     public static func build(_ config: ModelConfig, seed: UInt64) throws -> Model {
         switch config {
         case .transformer(let transformer): return .transformer(try Transformer(config: transformer, seed: seed))
@@ -82,7 +82,7 @@ public enum Model {
         }
     }
 
-    /// The parameters a model of `config` has, without allocating them. Throws `ModelConfigError`.
+    /// The parameters a model of `config` has, without allocating them. Throws `SettingError`.
     public static func parameterLayout(_ config: ModelConfig) throws -> ParameterLayout {
         switch config {
         case .transformer(let transformer): return try Transformer.parameterLayout(transformer)

@@ -32,7 +32,7 @@ public enum ModelConfig: Codable, Sendable, Hashable {
         }
     }
 
-    /// Checks the combination of values; throws a `ModelConfigError` naming the key.
+    /// Checks the combination of values; throws a `SettingError` naming the key.
     public func validate() throws {
         switch self {
         case .transformer(let config): try config.validate()
@@ -48,13 +48,13 @@ public enum ModelConfig: Codable, Sendable, Hashable {
     }
 
     /// Parses `json()`'s output. A value of the wrong type, or not among its choices, throws a
-    /// `ModelConfigError` naming the key, the value found and what the key takes. The values are not
+    /// `SettingError` naming the key, the value found and what the key takes. The values are not
     /// checked against each other or their ranges: call `validate()`.
     public static func fromJSON(_ text: String) throws -> ModelConfig {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: Data(text.utf8))
         } catch let error as DecodingError {
-            throw ModelConfigError(decoding: error, json: text)
+            throw SettingError(decoding: error, json: text)
         }
     }
 
@@ -89,9 +89,11 @@ public enum ModelConfig: Codable, Sendable, Hashable {
     }
 }
 
-/// A config value that cannot work, with the key that holds it.
-public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
-    /// The key, as written in experiment files (e.g. "model.heads").
+/// A setting that cannot work, with the key that holds it: a model's config (here) or the training
+/// settings (Training throws it too). Task parameters have `TaskConfigError` in Tasks, which does not
+/// depend on Models.
+public struct SettingError: Error, CustomStringConvertible, Equatable {
+    /// The key, as written in experiment files (e.g. "model.heads", "train.lr").
     public var key: String
     public var message: String
     public var description: String { "\(key): \(message)" }
@@ -120,7 +122,7 @@ public struct ModelConfigError: Error, CustomStringConvertible, Equatable {
         let arch = object["arch"] as? String ?? "transformer"
         // A number too large for its type fails without a coding path: find the key it is under.
         let integerKeys = object.keys.sorted().filter { ModelConfig.expectedValue(forKey: $0, arch: arch)?.hasPrefix("an integer") == true }
-        guard let key = path.first?.stringValue ?? integerKeys.first(where: { !ModelConfigError.isInteger(object[$0]!) }) else {
+        guard let key = path.first?.stringValue ?? integerKeys.first(where: { !SettingError.isInteger(object[$0]!) }) else {
             self.init(key: "model", "the config cannot be read: \(error)")
             return
         }
@@ -155,10 +157,10 @@ public enum ModelBounds {
     /// max_length; also the longest sequence `ablate predict` decodes.
     public static let maxLength = 1...65_536
 
-    /// Throws a `ModelConfigError` for `model.KEY` unless `range` holds `value`.
+    /// Throws a `SettingError` for `model.KEY` unless `range` holds `value`.
     static func check(_ value: Int, in range: ClosedRange<Int>, key: String) throws {
         guard range.contains(value) else {
-            throw ModelConfigError(key: "model.\(key)", "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
+            throw SettingError(key: "model.\(key)", "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
         }
     }
 }
@@ -254,7 +256,7 @@ public struct TransformerConfig: Codable, Sendable, Hashable {
 
     public func validate() throws {
         func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
-            if !condition { throw ModelConfigError(key: "model.\(key)", message()) }
+            if !condition { throw SettingError(key: "model.\(key)", message()) }
         }
         try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
         try ModelBounds.check(classes, in: ModelBounds.classes, key: "classes")
@@ -354,7 +356,7 @@ public struct RNNConfig: Codable, Sendable, Hashable {
 
     public func validate() throws {
         func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
-            if !condition { throw ModelConfigError(key: "model.\(key)", message()) }
+            if !condition { throw SettingError(key: "model.\(key)", message()) }
         }
         try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
         try ModelBounds.check(embeddingSize, in: ModelBounds.width, key: "embedding")

@@ -95,14 +95,14 @@ public final class RNNSeq2Seq: @unchecked Sendable {
     }
 
     /// The parameters (names and shapes) a model of `config` has, without allocating them: what a
-    /// checkpoint must hold. Throws `ModelConfigError` as `init` does.
+    /// checkpoint must hold. Throws `SettingError` as `init` does.
     public static func parameterLayout(_ config: RNNConfig) throws -> ParameterLayout {
         try config.validate()
         return Parts(config).layout
     }
 
     /// Builds the model and initialises its parameters from `RNG(seed, .initialization)`.
-    /// Throws `ModelConfigError` for an invalid config.
+    /// Throws `SettingError` for an invalid config.
     public init(config: RNNConfig, seed: UInt64) throws {
         try config.validate()
         self.config = config

@@ -59,7 +59,7 @@ public final class Transformer: @unchecked Sendable {
     }
 
     /// The parameters (names and shapes) a model of `config` has, without allocating them: what a
-    /// checkpoint must hold. Throws `ModelConfigError` as `init` does.
+    /// checkpoint must hold. Throws `SettingError` as `init` does.
     public static func parameterLayout(_ config: TransformerConfig) throws -> ParameterLayout {
         try config.validate()
         return Parts(config).layout

@@ -69,27 +69,37 @@ public enum Worker {
         do {
             let (outcome, model) = try Trainer.run(spec, observer: observer) { Worker.stopRequested != 0 }
             try observer.flush()
-            let status: RunStatus
-            var error: String? = nil
-            switch outcome.status {
-            case .done, .stoppedByBudget: status = .done
-            case .diverged(let message): status = .diverged; error = message
-            case .cancelled: status = .interrupted
-            }
-            if status == .done {
+            var ending = Store.RunOutcome(outcome)
+            if ending.status == .done {
                 try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(checkpointStem(run)).safetensors",
                                    directory: checkpointDirectory, store: store)
             }
-            try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
-                status: status, wallSeconds: Date().timeIntervalSince(started), parameters: outcome.parameterCount,
-                steps: outcome.steps, stepsToTarget: outcome.stepsToTarget, error: error))
-            log("\(Escaping.terminal(run.variant)) seed \(run.seed): \(status.rawValue) after \(outcome.steps) steps")
+            ending.wallSeconds = Date().timeIntervalSince(started)
+            try store.finish(runKey: run.key, worker: worker, outcome: ending)
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): \(ending.status.rawValue) after \(outcome.steps) steps")
         } catch {
             try? observer.flush()
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: .failed, wallSeconds: Date().timeIntervalSince(started), error: "\(error)"))
             log("\(Escaping.terminal(run.variant)) seed \(run.seed): failed: \(Escaping.terminal("\(error)"))")
         }
+    }
+}
+
+extension Store.RunOutcome {
+    /// The row `finish` writes for a run that trained to its end (or was stopped): a budget stop
+    /// counts as done, a divergence keeps its message, a cancellation is an interruption. The caller
+    /// sets `wallSeconds` once the run's last write (its checkpoint) is done.
+    init(_ trained: TrainingOutcome) {
+        let status: RunStatus
+        var error: String? = nil
+        switch trained.status {
+        case .done, .stoppedByBudget: status = .done
+        case .diverged(let message): status = .diverged; error = message
+        case .cancelled: status = .interrupted
+        }
+        self.init(status: status, parameters: trained.parameterCount,
+                  steps: trained.steps, stepsToTarget: trained.stepsToTarget, error: error)
     }
 }
 

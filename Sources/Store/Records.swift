@@ -88,7 +88,9 @@ public struct WorkerIdentity: Codable, Hashable, Sendable, CustomStringConvertib
     }
 }
 
-/// A run as the sweep plans it, before it is trained: what `register` inserts.
+/// A run as the sweep plans it, before it is trained: what `register` inserts. The loader's
+/// `Experiment.Run` holds the same run typed (its `RunSpec`); the Runner serialises it into this row,
+/// so the Store needs no Experiments type.
 public struct PlannedRun: Codable, Equatable, Sendable {
     /// The stable run key (a run with the same key is the same run, in any later `ablate run`).
     public var key: String
@@ -140,7 +142,8 @@ public struct RunRecord: Codable, Equatable, Sendable {
     public var current: Bool = true
 }
 
-/// How a run ended: what `finish` writes.
+/// How a run ended: what `finish` writes. Training's `TrainingOutcome` holds what the run measured;
+/// the Runner translates it into this row, so the Store needs no Training type.
 public struct RunOutcome: Codable, Equatable, Sendable {
     /// One of done, failed, diverged, interrupted.
     public var status: RunStatus

@@ -41,6 +41,8 @@ public struct AdditionTask: SyntheticTask {
     public var vocabulary: Int { 12 }
     /// Digits per number. Schoolbook addition has no integer limit; 1024 bounds the sequence at 2049 tokens.
     public var sizeLimits: ClosedRange<Int> { 1...1024 }
+    /// Two numbers of `size` digits and the '+'; the sum's `size` + 1 digits.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: 2 * size + 1, target: size + 1) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         let sequence = SymbolTasks.meanPower(0.1, over: (size.lowerBound + 1)...(size.upperBound + 1))
@@ -105,6 +107,8 @@ public struct ParityTask: SyntheticTask {
     public var output: TaskOutput { .classification(classes: 2) }
     public var vocabulary: Int { 3 }
     public var sizeLimits: ClosedRange<Int> { 1...4096 }
+    /// `size` tokens in, one class out.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: 1) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         ChanceLevel(tokenAccuracy: 0.5, sequenceAccuracy: 0.5,
@@ -169,6 +173,8 @@ public struct MajorityTask: SyntheticTask {
     public var output: TaskOutput { .classification(classes: symbols) }
     public var vocabulary: Int { symbols + 1 }
     public var sizeLimits: ClosedRange<Int> { 1...4096 }
+    /// `size` tokens in, one class out.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: 1) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         ChanceLevel(tokenAccuracy: 1 / Double(symbols), sequenceAccuracy: 1 / Double(symbols),

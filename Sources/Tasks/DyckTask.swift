@@ -85,7 +85,25 @@ public struct DyckTask: SyntheticTask {
         }
     }
 
-    public func canGenerate(size: Int) -> Bool { sizeLimits.contains(size) && isDrawable(length: size) }
+    public func whyNotGenerate(size: Int) -> String? {
+        guard sizeLimits.contains(size) else {
+            return "dyck in \(mode.rawValue) mode takes length in \(sizeLimits.lowerBound)...\(sizeLimits.upperBound)"
+        }
+        if isDrawable(length: size) { return nil }
+        switch mode {
+        case .classify: return "dyck in classify mode draws only even lengths (balanced sequences)"
+        case .complete: return "dyck in complete mode with max_depth 1 draws only odd lengths"
+        }
+    }
+
+    /// The source is `size` brackets. A completion closes the brackets left open: at most maxDepth, at
+    /// most `size`, and as many as `size` modulo 2 (each closed pair takes two), so one fewer when that
+    /// bound has the other parity.
+    public func longest(size: Int) -> ExampleLengths {
+        guard mode == .complete else { return ExampleLengths(source: size, target: 1) }
+        let bound = min(size, maxDepth)
+        return ExampleLengths(source: size, target: bound % 2 == size % 2 ? bound : max(1, bound - 1))
+    }
 
     private func drawableLengths(_ size: ClosedRange<Int>) -> [Int] {
         precondition(sizeLimits.contains(size.lowerBound) && sizeLimits.contains(size.upperBound),

@@ -49,6 +49,8 @@ public struct AssociativeRecallTask: SyntheticTask {
     public var output: TaskOutput { .sequence }
     public var vocabulary: Int { 1 + keys + values }
     public var sizeLimits: ClosedRange<Int> { 1...keys }
+    /// `size` pairs of two tokens, then the queries; one value per query.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: 2 * size + queries, target: queries) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         precondition(sizeLimits.contains(size.lowerBound) && sizeLimits.contains(size.upperBound),
@@ -133,6 +135,8 @@ public struct SelectiveCopyTask: SyntheticTask {
     }
     public var output: TaskOutput { .sequence }
     public var vocabulary: Int { symbols + 2 }
+    /// The source is `size` tokens; the target its `marked` data tokens.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: marked) }
     public var sizeLimits: ClosedRange<Int> { marked...Self.maximumLength }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
@@ -218,6 +222,8 @@ public struct DelayedRecallTask: SyntheticTask {
     public var output: TaskOutput { .sequence }
     public var vocabulary: Int { symbols + 3 }
     public var sizeLimits: ClosedRange<Int> { 1...Self.maximumDistance }
+    /// Up to `lead` fillers, the marker, the remembered symbol, distance - 1 fillers, the query; one target token.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: lead + size + 2, target: 1) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         precondition(sizeLimits.contains(size.lowerBound) && sizeLimits.contains(size.upperBound),

@@ -113,6 +113,8 @@ extension SymbolStringTask {
     public var output: TaskOutput { .sequence }
     public var vocabulary: Int { symbols + 1 }
     public var sizeLimits: ClosedRange<Int> { SymbolTasks.lengthLimits }
+    /// The target has the source's length.
+    public func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: size) }
 
     public func chance(size: ClosedRange<Int>) -> ChanceLevel {
         SymbolTasks.uniformChance(symbols: symbols, size: size)

@@ -85,8 +85,23 @@ public struct ChanceLevel: Sendable, Equatable {
     }
 }
 
+/// The longest source and target a task generates at one size, in tokens: what a model's positions
+/// must cover. A classification's target is its one class (1).
+public struct ExampleLengths: Sendable, Hashable {
+    public var source: Int
+    public var target: Int
+
+    public init(source: Int, target: Int) {
+        self.source = source
+        self.target = target
+    }
+}
+
 /// A synthetic task: a deterministic generator of examples whose size (length, distance, pairs,
 /// depth, digits: `sizeName`) the caller chooses, so training and evaluation can use different ranges.
+///
+/// A task answers its own questions (the longest example at a size, which sizes it draws and why not),
+/// so a new task is one file here plus its entry in `TaskRegistry`.
 public protocol SyntheticTask: Sendable {
     /// The task's name in experiment files and `ablate tasks`, e.g. "reverse".
     static var kind: String { get }
@@ -107,11 +122,31 @@ public protocol SyntheticTask: Sendable {
     func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example
     /// Renders a token for people: symbols as the task writes them (digits, brackets, letters).
     func describe(_ token: Int32) -> String
-    /// Whether examples of exactly this size exist (balanced brackets need an even length, for example).
-    func canGenerate(size: Int) -> Bool
+    /// The longest source and target among the examples of exactly `size` (within `sizeLimits`), from
+    /// the task's definition: a bound every generated example keeps, reached by some.
+    func longest(size: Int) -> ExampleLengths
+    /// Why examples of exactly this size do not exist, or nil when `generate` draws them: outside
+    /// `sizeLimits`, or a size the task's rules exclude (balanced brackets need an even length). Phrased
+    /// as a rule of the task ("dyck in classify mode draws only even lengths (balanced sequences)"), so
+    /// that a message can go on with ", and 3...3 has none". The default answers from `sizeLimits`.
+    func whyNotGenerate(size: Int) -> String?
 }
 
 extension SyntheticTask {
     public func describe(_ token: Int32) -> String { token == 0 ? "<s>" : String(token) }
-    public func canGenerate(size: Int) -> Bool { sizeLimits.contains(size) }
+
+    public func whyNotGenerate(size: Int) -> String? {
+        sizeLimits.contains(size) ? nil
+            : "\(Self.kind) takes \(Self.sizeName) in \(sizeLimits.lowerBound)...\(sizeLimits.upperBound)"
+    }
+
+    /// Whether examples of exactly this size exist (`whyNotGenerate(size:)` has no objection).
+    public func canGenerate(size: Int) -> Bool { whyNotGenerate(size: size) == nil }
+
+    /// Why no size of `range` can be generated, or nil when one can: the reason for its smallest size,
+    /// then the range ("dyck in classify mode draws only even lengths (balanced sequences), and 3...3 has none").
+    public func whyNotGenerate(anyOf range: ClosedRange<Int>) -> String? {
+        guard !range.contains(where: canGenerate(size:)), let reason = whyNotGenerate(size: range.lowerBound) else { return nil }
+        return "\(reason), and \(range.lowerBound)...\(range.upperBound) has none"
+    }
 }

@@ -25,6 +25,38 @@ public struct TaskSetup: Sendable {
         self.evaluationSize = evaluation
     }
 
+    /// Throws a `TaskConfigError` naming the range at fault (`task.train_SIZE` or `task.eval_SIZE`) when
+    /// the setup cannot be drawn: a training range without a size the task generates (dyck's classify
+    /// mode at odd lengths), or a split that cannot be filled.
+    ///
+    /// The splits keep apart by hashing the source, so at a size with few distinct sources a split may
+    /// get none (parity at length 2 has 4 sources), and drawing it would fail mid-run. Split membership
+    /// does not depend on the seed, so one probe per size answers for all. Train and validation are
+    /// drawn from the training range; test at every evaluation size up to 64 that the task generates
+    /// (above that every task has too many inputs for a split to stay empty).
+    public func checkDrawable() throws {
+        let kind = type(of: task).kind, sizeName = type(of: task).sizeName
+        if let reason = task.whyNotGenerate(anyOf: trainSize) {
+            throw TaskConfigError(key: "task.train_\(sizeName)", message: reason)
+        }
+        func unfilled(_ split: Split, _ sizes: ClosedRange<Int>) -> String {
+            let shown = sizes.count == 1 ? String(sizes.lowerBound) : "\(sizes.lowerBound)...\(sizes.upperBound)"
+            return "\(kind) cannot fill its \(split.rawValue) split at \(sizeName) \(shown): there are too few distinct "
+                + "inputs of that size to keep train, validation and test apart; use larger sizes or more symbols"
+        }
+        for split in [Split.train, .validation] where !canDraw(split, trainSize) {
+            throw TaskConfigError(key: "task.train_\(sizeName)", message: unfilled(split, trainSize))
+        }
+        for size in evaluationSize where size <= 64 && task.canGenerate(size: size) && !canDraw(.test, size...size) {
+            throw TaskConfigError(key: "task.eval_\(sizeName)", message: unfilled(.test, size...size))
+        }
+    }
+
+    /// Whether one example of `split` can be drawn from `sizes`.
+    private func canDraw(_ split: Split, _ sizes: ClosedRange<Int>) -> Bool {
+        (try? Dataset.examples(task, seed: 1, split: split, size: sizes, count: 1)) != nil
+    }
+
     /// The evaluation sizes beyond the training range (empty when evaluation stays inside it).
     public var extrapolationSizes: [Int] { evaluationSize.filter { $0 > trainSize.upperBound } }
 

@@ -20,8 +20,10 @@ extension TrainingObserver {
     public func checkpoint(step: Int, model: Model) {}
 }
 
-/// How a run ended and what it measured.
-public struct RunOutcome: Sendable {
+/// How a run's training ended and what it measured, evaluations included. The Store keeps its own
+/// `RunOutcome`, the row `finish` writes (a status, counts, an error text: no `Evaluation`, since the
+/// Store depends on no Training type); the Runner translates this into that.
+public struct TrainingOutcome: Sendable {
     public enum Status: Sendable, Equatable {
         /// All steps trained, or `stopAtAccuracy` reached.
         case done
@@ -58,18 +60,6 @@ public struct RunOutcome: Sendable {
     }
 }
 
-/// A training setting that cannot work, with its key as written in experiment files.
-public struct TrainingSettingsError: Error, CustomStringConvertible, Equatable {
-    public var key: String
-    public var message: String
-    public var description: String { "\(key): \(message)" }
-
-    public init(key: String, _ message: String) {
-        self.key = key
-        self.message = message
-    }
-}
-
 /// The train/eval loop of one run.
 ///
 /// Everything that influences the numbers comes from the spec and its seed, through separate streams:
@@ -92,10 +82,10 @@ public struct TrainingSettingsError: Error, CustomStringConvertible, Equatable {
 public enum Trainer {
     /// Trains the run's model on its task and evaluates it; calls the observer as it goes;
     /// `shouldStop` is polled before every step (Ctrl-C). Throws for a task, model or settings that
-    /// cannot work (`TaskConfigError`, `ModelConfigError`, `Formatting.Mismatch`,
-    /// `TrainingSettingsError`, `LearningRateScheduleError`, `Dataset.InfeasibleError`).
+    /// cannot work (`TaskConfigError`, `SettingError` for the model or the training settings,
+    /// `Formatting.Mismatch`, `LearningRateScheduleError`, `Dataset.InfeasibleError`).
     public static func run(_ spec: RunSpec, observer: TrainingObserver?,
-                           shouldStop: () -> Bool = { false }) throws -> (outcome: RunOutcome, model: Model) {
+                           shouldStop: () -> Bool = { false }) throws -> (outcome: TrainingOutcome, model: Model) {
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double {
@@ -133,7 +123,7 @@ public enum Trainer {
             return evaluation
         }
 
-        var status = RunOutcome.Status.done
+        var status = TrainingOutcome.Status.done
         var step = 0
         var stepsToTarget: Int? = nil
         while step < settings.steps {
@@ -187,7 +177,7 @@ public enum Trainer {
             observer?.evaluated(step: step, split: .test, evaluation: evaluation, seconds: elapsed())
             finalTest = evaluation
         }
-        let outcome = RunOutcome(status: status, steps: step, stepsToTarget: stepsToTarget, parameterCount: model.parameterCount,
+        let outcome = TrainingOutcome(status: status, steps: step, stepsToTarget: stepsToTarget, parameterCount: model.parameterCount,
                                  finalValidation: finalValidation, finalTest: finalTest, seconds: elapsed())
         return (outcome, model)
     }
@@ -195,7 +185,7 @@ public enum Trainer {
     /// Throws for settings the loop cannot run (what the optimizers and the loop would otherwise trap on).
     static func validate(_ settings: TrainingSettings) throws {
         func require(_ condition: Bool, _ key: String, _ message: String) throws {
-            if !condition { throw TrainingSettingsError(key: "train.\(key)", message) }
+            if !condition { throw SettingError(key: "train.\(key)", message) }
         }
         try require(settings.steps >= 0, "steps", "must be >= 0, got \(settings.steps)")
         try require(settings.batch >= 1, "batch", "must be at least 1, got \(settings.batch)")

@@ -73,8 +73,8 @@ enum ExitStatus {
     static func code(for error: Error) -> Int32 {
         switch error {
         case is ValidationError, is ExperimentError, is ReportError, is StoredRun.Problem, is MatrixFigures.Problem,
-             is PredictionError, is ModelConfigError, is CheckpointError, is SafetensorsError, is ModelLoadError,
-             is TaskConfigError, is Dataset.InfeasibleError, is TrainingSettingsError, is LearningRateScheduleError,
+             is PredictionError, is SettingError, is CheckpointError, is SafetensorsError, is ModelLoadError,
+             is TaskConfigError, is Dataset.InfeasibleError, is LearningRateScheduleError,
              is Formatting.Mismatch, is MemoryProblem, is PositionsExceeded:
             return badInput
         case let error as StoreError:

@@ -43,32 +43,6 @@ final class SchemaTests: XCTestCase {
         }
     }
 
-    /// The longest-sequence formulas bound what the tasks generate, and are reached.
-    func testSequenceLengthFormulasBoundGeneratedExamples() throws {
-        for entry in TaskRegistry.entries {
-            for mode in entry.kind == "dyck" ? ["classify", "complete"] : [""] {
-                let parameters: [String: TaskParameter] = mode.isEmpty ? [:] : ["mode": .text(mode)]
-                let task = try TaskRegistry.make(kind: entry.kind, parameters: parameters)
-                let limits = task.sizeLimits
-                // Sizes with no test examples (too few distinct inputs) have nothing to measure, but
-                // every task must be measured at one size at least.
-                var measuredSizes: [Int] = []
-                for size in [limits.lowerBound + 1, limits.lowerBound + 2, min(limits.upperBound, 12)] where limits.contains(size) {
-                    if let dyck = task as? DyckTask, DyckCheck.undrawable(dyck, size...size) != nil { continue }
-                    let formula = SequenceLengths.longest(task, size: size)
-                    guard let measured = SequenceLengths.measured(task, size: size) else { continue }
-                    measuredSizes.append(size)
-                    XCTAssertLessThanOrEqual(measured.source, formula.source, "\(entry.kind) \(mode) at \(size)")
-                    XCTAssertLessThanOrEqual(measured.target, formula.target, "\(entry.kind) \(mode) at \(size)")
-                    if entry.kind != "delayed-recall" && entry.kind != "dyck" {
-                        XCTAssertEqual(measured.source, formula.source, "\(entry.kind) at \(size): the formula is tight")
-                    }
-                }
-                XCTAssertFalse(measuredSizes.isEmpty, "\(entry.kind) \(mode): no size could be measured, so its formula went unchecked")
-            }
-        }
-    }
-
     func testSourceMapFindsKeysInTablesArraysAndInlineTables() {
         let text = """
         [experiment]

@@ -92,7 +92,7 @@ final class HostileCheckpointTests: XCTestCase {
         config.hidden = 8
         config.layers = 0
         XCTAssertThrowsError(try Model.parameterLayout(.rnn(config))) { error in
-            XCTAssertEqual((error as? ModelConfigError)?.key, "model.layers")
+            XCTAssertEqual((error as? SettingError)?.key, "model.layers")
         }
     }
 

@@ -125,7 +125,7 @@ final class RNNSeq2SeqGradientTests: XCTestCase {
         var config = Self.tiny(.gru, .dot)
         config.bidirectional = true
         XCTAssertThrowsError(try RNNSeq2Seq(config: config, seed: 1)) { error in
-            XCTAssertEqual((error as? ModelConfigError)?.key, "model.attention")
+            XCTAssertEqual((error as? SettingError)?.key, "model.attention")
         }
     }
 }

@@ -134,7 +134,7 @@ final class TransformerGradientTests: XCTestCase {
         var config = Self.tiny(.encoderDecoder)
         config.heads = 3
         XCTAssertThrowsError(try Transformer(config: config, seed: 1)) { error in
-            XCTAssertEqual((error as? ModelConfigError)?.key, "model.heads")
+            XCTAssertEqual((error as? SettingError)?.key, "model.heads")
             XCTAssertTrue("\(error)".contains("do not divide d_model = 8"), "\(error)")
         }
         config = Self.tiny(.encoderDecoder)
@@ -142,7 +142,7 @@ final class TransformerGradientTests: XCTestCase {
         config.modelSize = 6
         config.heads = 2
         XCTAssertThrowsError(try Transformer(config: config, seed: 1)) { error in
-            XCTAssertEqual((error as? ModelConfigError)?.key, "model.positional")
+            XCTAssertEqual((error as? SettingError)?.key, "model.positional")
         }
     }
 }

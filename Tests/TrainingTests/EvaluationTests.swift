@@ -13,6 +13,7 @@ private struct SlicedTask: SyntheticTask {
     var parameters: [(name: String, value: String)] { [] }
     var vocabulary: Int { 4 }
     var sizeLimits: ClosedRange<Int> { 1...6 }
+    func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: size) }
     func chance(size: ClosedRange<Int>) -> ChanceLevel { ChanceLevel(tokenAccuracy: 1.0 / 3, sequenceAccuracy: 0, explanation: "") }
     func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example {
         let n = rng.int(in: size)

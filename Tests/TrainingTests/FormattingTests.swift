@@ -13,6 +13,7 @@ private struct FixedTask: SyntheticTask {
     var parameters: [(name: String, value: String)] { [] }
     var vocabulary: Int { 6 }
     var sizeLimits: ClosedRange<Int> { 1...5 }
+    func longest(size: Int) -> ExampleLengths { ExampleLengths(source: size, target: output == .sequence ? size : 1) }
     func chance(size: ClosedRange<Int>) -> ChanceLevel { ChanceLevel(tokenAccuracy: 0.2, sequenceAccuracy: 0, explanation: "") }
     func generate(size: ClosedRange<Int>, rng: inout RNG) -> Example {
         let n = rng.int(in: size)

@@ -76,7 +76,7 @@ final class TrainerTests: XCTestCase {
         var spec = tinySpec()
         spec.training.steps = 20
         spec.training.evalEvery = 10
-        func run(_ spec: RunSpec) throws -> (Recorder, RunOutcome) {
+        func run(_ spec: RunSpec) throws -> (Recorder, TrainingOutcome) {
             let recorder = Recorder()
             let outcome = try Trainer.run(spec, observer: recorder).outcome
             return (recorder, outcome)
@@ -204,7 +204,7 @@ final class TrainerTests: XCTestCase {
         var spec = tinySpec()
         spec.training.evalEvery = 0
         XCTAssertThrowsError(try Trainer.run(spec, observer: nil)) { error in
-            XCTAssertEqual((error as? TrainingSettingsError)?.key, "train.eval_every")
+            XCTAssertEqual((error as? SettingError)?.key, "train.eval_every")
         }
     }
 }
