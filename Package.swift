@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// The package layout follows DESIGN.md: one target per part, dependencies only point down the list.
+// The package layout follows the design notes (README.md, "Layout"): one target per part, dependencies only point down the list.
 import PackageDescription
 
 // Opt-in code generation for a CPU family, for the vectorised kernels (Tensors, Layers, Models, Training):

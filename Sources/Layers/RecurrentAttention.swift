@@ -124,7 +124,7 @@ public final class RecurrentAttentionActivations: Sendable {
 
 // MARK: - Bahdanau
 
-/// Bahdanau et al. (2015) additive attention, as in W3 of benchmarks.md: score_j = v^T tanh(W s + U h_j),
+/// Bahdanau et al. (2015) additive attention, as in W3 of docs/performance.md: score_j = v^T tanh(W s + U h_j),
 /// no biases. U h_j is computed once per batch (`precompute`) and its gradient sent back once
 /// (`finishBackward`). Parameters: `NAME.W` (A, Hd), `NAME.U` (A, He), `NAME.v` (A).
 public struct AdditiveAttention: RecurrentAttention {

@@ -20,7 +20,7 @@ import Tensors
 ///     none:     s_t^0 = RNN^0(dropout(embed_tgt(y_{t-1})), s_{t-1}^0), logits_t = output(s_t^{L-1})   (D = H)
 ///
 /// With (gru, additive, E 64, H 128, A 128, V 20, one unidirectional layer) this is W3 of
-/// benchmarks.md, 238,740 parameters. Dropout (training only) is applied to both embeddings and to the
+/// docs/performance.md, 238,740 parameters. Dropout (training only) is applied to both embeddings and to the
 /// input of every stacked layer above the first, in the encoder and the decoder; never to the keys or
 /// the output rows.
 ///

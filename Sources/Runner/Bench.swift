@@ -28,7 +28,7 @@ public struct BenchResult: Codable, Sendable {
     public var maxMilliseconds: Double
     /// batch x target length / median step time.
     public var tokensPerSecond: Double
-    /// Matrix-product FLOPs of one step, counted as benchmarks.md says.
+    /// Matrix-product FLOPs of one step, counted as docs/performance.md ("Counting FLOPs") says.
     public var flopsPerStep: Int
     /// flopsPerStep / median step time, in GFLOP/s.
     public var gflopsPerSecond: Double
@@ -48,10 +48,10 @@ public struct BenchResult: Codable, Sendable {
 }
 
 public enum Bench {
-    /// The learning rate of every workload (benchmarks.md); Adam's other settings are its defaults:
+    /// The learning rate of every workload (docs/performance.md); Adam's other settings are its defaults:
     /// betas 0.9 and 0.999, epsilon 1e-8, no weight decay.
     public static let learningRate: Float = 1e-3
-    /// benchmarks.md asks for the median over at least this many timed steps.
+    /// The workload definitions (docs/performance.md) ask for the median over at least this many timed steps.
     public static let recommendedSteps = 30
     /// The size n of the n x n x n sgemm whose single-thread rate is the peak.
     public static let peakSize = 1024
@@ -73,13 +73,13 @@ public enum Bench {
 
     /// Builds the workload's model (from `RNG(seed, .initialization)`) and data (from `RNG(seed + 1, .data)`),
     /// runs `warmup` untimed steps then `steps` timed ones with `threads` BLAS threads, and reports them.
-    /// Throws when the model does not have the parameter count of benchmarks.md.
+    /// Throws when the model does not have the parameter count of its definition (docs/performance.md).
     public static func run(_ workload: BenchWorkload, steps: Int, warmup: Int, threads: Int, peakGFLOPS: Double,
                            seed: UInt64 = 1) throws -> BenchResult {
         precondition(steps >= 1 && warmup >= 0 && threads >= 1, "bench: steps >= 1, warmup >= 0, threads >= 1")
         let model = try Model.build(workload.model, seed: seed)
         guard model.parameterCount == workload.expectedParameters else {
-            throw BenchError(message: "\(workload.id.rawValue) \(workload.name) has \(model.parameterCount) parameters, benchmarks.md says \(workload.expectedParameters)")
+            throw BenchError(message: "\(workload.id.rawValue) \(workload.name) has \(model.parameterCount) parameters, its definition (docs/performance.md) says \(workload.expectedParameters)")
         }
         let batches = workload.makeBatches(count: warmup + steps, seed: seed + 1)
         let workspace = model.makeWorkspace(maxBatch: workload.batch, maxSourceLength: workload.sourceLength,
@@ -169,14 +169,14 @@ public enum Bench {
     }
 
     /// The workloads without running them: parameters (of the models built), shapes, FLOPs per step
-    /// against benchmarks.md's totals.
+    /// against the definitions' rounded totals (docs/performance.md).
     public static func listing(_ workloads: [BenchWorkloadInfo]) -> String {
-        var lines = ["workload    params  batch  source  target  GFLOP/step  benchmarks.md  what"]
+        var lines = ["workload    params  batch  source  target  GFLOP/step  defined as  what"]
         for w in workloads {
             lines.append([pad("\(w.workload) \(w.name)", 10, left: true), pad("\(w.parameters)", 8), pad("\(w.batch)", 5),
                           pad("\(w.sourceLength)", 6), pad("\(w.targetLength)", 6),
                           pad(String(format: "%.3f", Double(w.flopsPerStep) / 1e9), 10),
-                          pad(String(format: "~%.1f", w.referenceGFLOP), 13), w.summary].joined(separator: "  "))
+                          pad(String(format: "~%.1f", w.referenceGFLOP), 10), w.summary].joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
     }
@@ -188,7 +188,7 @@ public enum Bench {
     }
 }
 
-/// A workload whose model is not the one benchmarks.md describes.
+/// A workload whose model is not the one its definition (docs/performance.md) describes.
 public struct BenchError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }

@@ -3,7 +3,7 @@ import Models
 import Tensors
 import Training
 
-/// One of the reference training workloads of benchmarks.md (shared with the PyTorch and JAX peers):
+/// One of the reference training workloads defined in docs/performance.md (shared with the PyTorch and JAX peers):
 /// the model, the batch shape, how its data is made, and how many FLOPs one training step counts.
 public struct BenchWorkload: Sendable {
     public enum ID: String, CaseIterable, Codable, Sendable {
@@ -11,7 +11,7 @@ public struct BenchWorkload: Sendable {
     }
 
     public let id: ID
-    /// The name benchmarks.md and the peer scripts use: encdec, decoder, rnn.
+    /// The name the workload definitions and the peer scripts use: encdec, decoder, rnn.
     public let name: String
     /// One line: what the workload is.
     public let summary: String
@@ -22,9 +22,9 @@ public struct BenchWorkload: Sendable {
     public let sourceLength: Int
     /// The tokens the loss is taken on per example (the decoder length).
     public let targetLength: Int
-    /// The parameter count benchmarks.md gives, which the model must have.
+    /// The parameter count the definition gives, which the model must have.
     public let expectedParameters: Int
-    /// benchmarks.md's approximate total, in GFLOP per step.
+    /// The definition's approximate total, in GFLOP per step.
     public let referenceGFLOP: Double
 
     /// Target tokens per step: batch x target length.
@@ -64,7 +64,7 @@ public struct BenchWorkload: Sendable {
     }()
 
     /// W2 decoder: a causal language model, pre-LayerNorm with a final LayerNorm, token embedding (not
-    /// scaled, as in benchmarks.md and the peers) plus a learned 128 x 128 positional table; the second
+    /// scaled, as in the definition and the peers) plus a learned 128 x 128 positional table; the second
     /// half of each sequence repeats the first.
     public static let decoder: BenchWorkload = {
         var config = TransformerConfig()
@@ -108,7 +108,7 @@ public struct BenchWorkload: Sendable {
 
     // MARK: FLOPs
 
-    /// The FLOPs of one training step as benchmarks.md counts them: 2*m*n*k for every matrix product of
+    /// The FLOPs of one training step as docs/performance.md counts them: 2*m*n*k for every matrix product of
     /// the forward pass, times 3 for forward + backward. Element-wise work, embeddings, softmax, norms and
     /// the optimizer are not counted.
     public var flopsPerStep: Int { 3 * forwardFLOPs }
@@ -135,10 +135,10 @@ public struct BenchWorkload: Sendable {
     ///               + 2 x [attention(T, T) + attention(T, S) + ffn(T)]                decoder: self, cross
     ///               + output(T)
     ///               = 32 x 64 x (2 x 425,984 + 2 x 589,824) + 32 x 64 x 5,120 = 4,171,235,328 forward
-    ///               x 3 = 12,513,705,984 per step (benchmarks.md: about 12.5 GFLOP)
+    ///               x 3 = 12,513,705,984 per step (defined as about 12.5 GFLOP)
     ///     W2 decoder: 4 x [attention(L, L) + ffn(L)] + output(L)
     ///               = 32 x 128 x (4 x 458,752 + 5,120) = 7,537,164,288 forward
-    ///               x 3 = 22,611,492,864 per step (benchmarks.md: about 22.6 GFLOP)
+    ///               x 3 = 22,611,492,864 per step (defined as about 22.6 GFLOP)
     public static func transformerForwardFLOPs(_ config: TransformerConfig, batch B: Int, sourceLength S: Int, targetLength T: Int) -> Int {
         let D = config.modelSize, F = config.feedForwardSize, V = config.vocabulary
         func attention(_ queries: Int, _ keys: Int) -> Int {
@@ -171,7 +171,7 @@ public struct BenchWorkload: Sendable {
     ///                              + 2*(H+He)*V)               the output layer on [s_t; context_t]
     ///
     ///     W3 rnn: 32 x (64 x 147,456 + 64 x 32,768 + 64 x 321,536) = 1,027,604,480 forward
-    ///             x 3 = 3,082,813,440 per step (benchmarks.md: about 3.1 GFLOP)
+    ///             x 3 = 3,082,813,440 per step (defined as about 3.1 GFLOP)
     public static func rnnForwardFLOPs(_ config: RNNConfig, batch B: Int, sourceLength S: Int, targetLength T: Int) -> Int {
         precondition(config.cell == .gru && config.attention == .additive && config.layers == 1 && !config.bidirectional,
                      "the FLOP count covers the reference RNN only: one unidirectional GRU layer with additive attention")
@@ -234,7 +234,7 @@ public struct BenchWorkloadInfo: Codable, Sendable {
     public var summary: String
     /// The model config, as JSON (`ModelConfig.json()`).
     public var model: String
-    /// The parameters of the model built from `model`, and the count benchmarks.md gives.
+    /// The parameters of the model built from `model`, and the count its definition gives.
     public var parameters: Int
     public var expectedParameters: Int
     public var batch: Int

@@ -7,7 +7,7 @@ extension Ablate {
         static let configuration = CommandConfiguration(
             abstract: "Time training steps of the reference workloads (W1 encdec, W2 decoder, W3 rnn) and report throughput.",
             discussion: """
-            Runs the three reference workloads of benchmarks.md, the same steps the PyTorch and JAX peer \
+            Runs the three reference workloads defined in docs/performance.md, the same steps the PyTorch and JAX peer \
             scripts time: W1 encdec, the paper's encoder-decoder Transformer (933,396 parameters, 2+2 layers, \
             d_model 128, post-LN, reverse 64 tokens); W2 decoder, a causal language model (814,868 parameters, \
             4 pre-LN layers, 128 tokens); W3 rnn, a GRU encoder-decoder with additive attention (238,740 \
@@ -18,7 +18,7 @@ extension Ablate {
             At start the process measures its single-thread sgemm rate (1024^3, as `ablate doctor`). For each \
             workload it prints the parameter count, the median, fastest and slowest step over the timed steps, \
             target tokens per second (batch x target length / median), the FLOPs of a step counted as \
-            benchmarks.md says (2*m*n*k for every forward matrix product, attention scores dense even where \
+            docs/performance.md says (2*m*n*k for every forward matrix product, attention scores dense even where \
             masked, times 3 for forward + backward), the GFLOP/s they make, the share of the sgemm peak, and \
             the losses of the first and last timed steps. See docs/performance.md.
 
@@ -29,7 +29,7 @@ extension Ablate {
         @Option(help: "w1 | w2 | w3 | all, or by name: encdec | decoder | rnn.")
         var workload = "all"
 
-        @Option(parsing: .unconditional, help: "Timed steps per workload (benchmarks.md asks for at least 30).")
+        @Option(parsing: .unconditional, help: "Timed steps per workload (the definitions ask for at least 30).")
         var steps = "30"
 
         @Option(parsing: .unconditional, help: "Untimed steps before them.")
@@ -99,7 +99,7 @@ extension Ablate {
             }
             var standardError = FileHandle.standardError
             if settings.steps < Runner.Bench.recommendedSteps {
-                print("note: \(settings.steps) timed steps; benchmarks.md asks for the median over at least \(Runner.Bench.recommendedSteps)",
+                print("note: \(settings.steps) timed steps; the workload definitions ask for the median over at least \(Runner.Bench.recommendedSteps)",
                       to: &standardError)
             }
             let peak = settings.peak ?? Runner.Bench.measurePeak()

@@ -3,7 +3,7 @@ import Models
 import Tensors
 import XCTest
 
-/// End-to-end: the real `ablate bench` on the reference workloads of benchmarks.md.
+/// End-to-end: the real `ablate bench` on the reference workloads defined in docs/performance.md.
 final class BenchCommandTests: XCTestCase {
     struct Workload: Decodable {
         var workload: String
@@ -42,7 +42,7 @@ final class BenchCommandTests: XCTestCase {
         var peakResidentBytes: Int
     }
 
-    /// benchmarks.md: the parameter counts, and the approximate GFLOP per step.
+    /// The definitions (docs/performance.md): the parameter counts, and the approximate GFLOP per step.
     static let reference: [String: (name: String, parameters: Int, gflop: Double)] = [
         "w1": ("encdec", 933_396, 12.5), "w2": ("decoder", 814_868, 22.6), "w3": ("rnn", 238_740, 3.1),
     ]
@@ -64,7 +64,7 @@ final class BenchCommandTests: XCTestCase {
             let model = try Model.build(try ModelConfig.fromJSON(w.model), seed: 1)
             XCTAssertEqual(model.parameterCount, reference.parameters, w.workload)
             XCTAssertEqual(w.flopsPerStep, try Self.recount(model, w), w.workload)
-            // ... and benchmarks.md's rounded totals within 2%.
+            // ... and the definitions' rounded totals within 2%.
             let gflop = Double(w.flopsPerStep) / 1e9
             XCTAssertEqual(gflop, reference.gflop, accuracy: 0.02 * reference.gflop, w.workload)
         }
@@ -188,7 +188,7 @@ final class BenchCommandTests: XCTestCase {
         let help = try AblateBinary.run(["bench", "--help"])
         XCTAssertEqual(help.status, 0)
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // undo the wrapping
-        for fragment in ["W1 encdec", "W2 decoder", "W3 rnn", "benchmarks.md", "--workload", "--threads", "--steps", "--json"] {
+        for fragment in ["W1 encdec", "W2 decoder", "W3 rnn", "docs/performance.md", "--workload", "--threads", "--steps", "--json"] {
             XCTAssertTrue(words.contains(fragment), "\(fragment) in the help")
         }
     }
