@@ -27,37 +27,20 @@ public struct DotAttention: RecurrentAttention {
                                       projectedKeySize: 0, hiddenSize: 0)
     }
 
-    public func precompute(keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                           activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk)
-        activations.keysGradient.zero()
+    public var keyProjection: (weight: ParameterSet.Slice, size: Int)? { nil }
+
+    /// score_j = s · h_j
+    public func scoreForward(scores: UnsafeMutablePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                             keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
+                             activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        dotScores(scores: scores, state: state, keys: keys, batch: B, keyLength: Tk, size: keySize)
     }
 
-    public func forward(weights: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
-                        state: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?,
-                        batch B: Int, keyLength Tk: Int, time: Int,
-                        activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk, time: time)
-        dotScores(scores: activations.scores.data, state: state, keys: keys, batch: B, keyLength: Tk, size: keySize)
-        attend(weights: weights, context: context, scores: activations.scores.data, keys: keys, keyLengths: keyLengths,
-               batch: B, keyLength: Tk, keySize: keySize)
-    }
-
-    public func backward(dstate: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, dweights: UnsafePointer<Float>?,
-                         weights: UnsafePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                         keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
-                         activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk, time: time)
-        attendBackward(dscores: activations.scoresGradient.data, dcontext: dcontext, dweights: dweights, weights: weights,
-                       keys: keys, batch: B, keyLength: Tk, keySize: keySize, activations: activations)
-        dotScoresBackward(dstate: dstate, dkeys: activations.keysGradient.data, dscores: activations.scoresGradient.data,
+    public func scoreBackward(dstate: UnsafeMutablePointer<Float>, dscores: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                              keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int,
+                              time: Int, activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        dotScoresBackward(dstate: dstate, dkeys: activations.keysGradient.data, dscores: dscores,
                           state: state, keys: keys, batch: B, keyLength: Tk, size: keySize)
-    }
-
-    public func finishBackward(dkeys: UnsafeMutablePointer<Float>?, keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                               activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk)
-        if let dkeys { axpy(y: dkeys, alpha: 1, x: activations.keysGradient.data, count: B * Tk * keySize) }
     }
 }
 
@@ -87,52 +70,19 @@ public struct GeneralAttention: RecurrentAttention {
                                       projectedKeySize: stateSize, hiddenSize: 0)
     }
 
-    /// projectedKeys = keys W_a^T: (B*Tk, He) x (He, Hd).
-    public func precompute(keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                           activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk)
-        let Hd = stateSize, He = keySize
-        gemm(transposeA: false, transposeB: true, m: B * Tk, n: Hd, k: He, alpha: 1, a: keys, lda: He,
-             b: parameters.value(weight), ldb: He, beta: 0, c: activations.projectedKeys.data, ldc: Hd)
-        activations.projectedKeysGradient.zero()
-        activations.keysGradient.zero()
+    public var keyProjection: (weight: ParameterSet.Slice, size: Int)? { (weight, stateSize) }
+
+    /// score_j = s · (W_a h_j), against the keys projected once per batch
+    public func scoreForward(scores: UnsafeMutablePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                             keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
+                             activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        dotScores(scores: scores, state: state, keys: activations.projectedKeys.data, batch: B, keyLength: Tk, size: stateSize)
     }
 
-    public func forward(weights: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
-                        state: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?,
-                        batch B: Int, keyLength Tk: Int, time: Int,
-                        activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk, time: time)
-        dotScores(scores: activations.scores.data, state: state, keys: activations.projectedKeys.data,
-                  batch: B, keyLength: Tk, size: stateSize)
-        attend(weights: weights, context: context, scores: activations.scores.data, keys: keys, keyLengths: keyLengths,
-               batch: B, keyLength: Tk, keySize: keySize)
-    }
-
-    public func backward(dstate: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, dweights: UnsafePointer<Float>?,
-                         weights: UnsafePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                         keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
-                         activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk, time: time)
-        attendBackward(dscores: activations.scoresGradient.data, dcontext: dcontext, dweights: dweights, weights: weights,
-                       keys: keys, batch: B, keyLength: Tk, keySize: keySize, activations: activations)
-        dotScoresBackward(dstate: dstate, dkeys: activations.projectedKeysGradient.data,
-                          dscores: activations.scoresGradient.data, state: state, keys: activations.projectedKeys.data,
-                          batch: B, keyLength: Tk, size: stateSize)
-    }
-
-    public func finishBackward(dkeys: UnsafeMutablePointer<Float>?, keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                               activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        // projectedKeys = keys W_a^T  =>  dkeys += dProjectedKeys W_a, dW_a += dProjectedKeys^T keys
-        activations.check(batch: B, keyLength: Tk)
-        let Hd = stateSize, He = keySize
-        let dProjectedKeys = activations.projectedKeysGradient.data
-        if let dkeys {
-            axpy(y: dkeys, alpha: 1, x: activations.keysGradient.data, count: B * Tk * He)
-            gemm(transposeA: false, transposeB: false, m: B * Tk, n: He, k: Hd, alpha: 1, a: dProjectedKeys, lda: Hd,
-                 b: parameters.value(weight), ldb: He, beta: 1, c: dkeys, ldc: He)
-        }
-        gemm(transposeA: true, transposeB: false, m: Hd, n: He, k: B * Tk, alpha: 1, a: dProjectedKeys, lda: Hd,
-             b: keys, ldb: He, beta: 1, c: parameters.gradient(weight), ldc: He)
+    public func scoreBackward(dstate: UnsafeMutablePointer<Float>, dscores: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                              keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int,
+                              time: Int, activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        dotScoresBackward(dstate: dstate, dkeys: activations.projectedKeysGradient.data, dscores: dscores, state: state,
+                          keys: activations.projectedKeys.data, batch: B, keyLength: Tk, size: stateSize)
     }
 }

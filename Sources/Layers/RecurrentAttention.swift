@@ -14,7 +14,8 @@ import Tensors
 //     a        = softmax_j(score) over the real keys    j >= keyLengths[b] get weight 0
 //     context  = sum_j a_j h_j                          (He)
 //
-// A row whose keys are all padding gets zero weights and a zero context.
+// A row whose keys are all padding gets zero weights and a zero context. Each kind supplies its score
+// function (and the key projection it uses); the softmax, the context and their backward are shared.
 // Shapes: B batch, Tk key length, Hd state size, He key size, A attention size.
 //
 // The calls of one batch, for a decoder of T steps:
@@ -56,26 +57,86 @@ public protocol RecurrentAttention: Sendable {
     func initialize(_ parameters: ParameterSet, rng: inout RNG)
     /// Room for `maxBatch` rows of `maxKeyLength` keys and `maxSteps` decoder steps.
     func makeActivations(maxBatch: Int, maxKeyLength: Int, maxSteps: Int) -> RecurrentAttentionActivations
+    /// The weight that projects the keys once per batch (`precompute`) and the size P of a projected key:
+    /// U (P = A) for additive, W_a (P = Hd) for general; nil for dot.
+    var keyProjection: (weight: ParameterSet.Slice, size: Int)? { get }
+    /// The score function: scores (B,Tk) of the state (B,Hd) against each real key (what it writes at
+    /// padded keys is masked afterwards). Keeps what its backward needs in slot `time`.
+    func scoreForward(scores: UnsafeMutablePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                      keyLengths: UnsafePointer<Int32>?, batch: Int, keyLength: Int, time: Int,
+                      activations: RecurrentAttentionActivations, parameters: ParameterSet)
+    /// The backward of `scoreForward` from d loss / d scores (B,Tk): accumulates (+=) into `dstate`
+    /// (B,Hd), the parameter gradients and the key gradients kept in `activations`.
+    func scoreBackward(dstate: UnsafeMutablePointer<Float>, dscores: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                       keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch: Int, keyLength: Int, time: Int,
+                       activations: RecurrentAttentionActivations, parameters: ParameterSet)
+}
+
+/// The steps every kind shares: the key projection, score -> softmax -> context, and their backward.
+extension RecurrentAttention {
     /// Once per batch, before the steps: projects the keys (B,Tk,He) and resets the key gradients.
-    func precompute(keys: UnsafePointer<Float>, batch: Int, keyLength: Int,
-                    activations: RecurrentAttentionActivations, parameters: ParameterSet)
+    public func precompute(keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
+                           activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        activations.check(batch: B, keyLength: Tk)
+        let He = keySize
+        if let (weight, P) = keyProjection {
+            // projectedKeys = keys W^T: (B*Tk, He) x (He, P)
+            gemm(transposeA: false, transposeB: true, m: B * Tk, n: P, k: He, alpha: 1, a: keys, lda: He,
+                 b: parameters.value(weight), ldb: He, beta: 0, c: activations.projectedKeys.data, ldc: P)
+        }
+        activations.projectedKeysGradient.zero()
+        activations.keysGradient.zero()
+    }
+
     /// One decoder step: weights (B,Tk) and context (B,He) for the state (B,Hd). keyLengths (B) may
     /// be nil (all keys real). Keeps what the backward needs in slot `time` (< maxSteps).
-    func forward(weights: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
-                 state: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?,
-                 batch: Int, keyLength: Int, time: Int,
-                 activations: RecurrentAttentionActivations, parameters: ParameterSet)
+    public func forward(weights: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
+                        state: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?,
+                        batch B: Int, keyLength Tk: Int, time: Int,
+                        activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        activations.check(batch: B, keyLength: Tk, time: time)
+        let scores = activations.scores.data
+        scoreForward(scores: scores, state: state, keys: keys, keyLengths: keyLengths, batch: B, keyLength: Tk, time: time,
+                     activations: activations, parameters: parameters)
+        attend(weights: weights, context: context, scores: scores, keys: keys, keyLengths: keyLengths,
+               batch: B, keyLength: Tk, keySize: keySize)
+    }
+
     /// The backward of one step: accumulates (+=) into `dstate` (B,Hd) and the parameter gradients, and
     /// keeps the key gradient inside `activations` until `finishBackward`. `dcontext` (B,He) and the
     /// optional `dweights` (B,Tk) are the gradients of the step's outputs; `weights` is the forward's.
-    func backward(dstate: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, dweights: UnsafePointer<Float>?,
-                  weights: UnsafePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                  keyLengths: UnsafePointer<Int32>?, batch: Int, keyLength: Int, time: Int,
-                  activations: RecurrentAttentionActivations, parameters: ParameterSet)
+    public func backward(dstate: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, dweights: UnsafePointer<Float>?,
+                         weights: UnsafePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                         keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
+                         activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        activations.check(batch: B, keyLength: Tk, time: time)
+        let dScores = activations.scoresGradient.data
+        attendBackward(dscores: dScores, dcontext: dcontext, dweights: dweights, weights: weights, keys: keys,
+                       batch: B, keyLength: Tk, keySize: keySize, activations: activations)
+        scoreBackward(dstate: dstate, dscores: dScores, state: state, keys: keys, keyLengths: keyLengths, batch: B,
+                      keyLength: Tk, time: time, activations: activations, parameters: parameters)
+    }
+
     /// Once per batch, after the backward of every step: accumulates (+=) the key gradient of all steps
-    /// into `dkeys` (B,Tk,He) when given, and the gradients of the key projection's parameters.
-    func finishBackward(dkeys: UnsafeMutablePointer<Float>?, keys: UnsafePointer<Float>, batch: Int, keyLength: Int,
-                        activations: RecurrentAttentionActivations, parameters: ParameterSet)
+    /// into `dkeys` (B,Tk,He) when given, and the gradient of the key projection.
+    public func finishBackward(dkeys: UnsafeMutablePointer<Float>?, keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
+                               activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+        // projectedKeys = keys W^T  =>  dkeys += dProjectedKeys W, dW += dProjectedKeys^T keys
+        activations.check(batch: B, keyLength: Tk)
+        let He = keySize, projection = keyProjection
+        let dProjectedKeys = activations.projectedKeysGradient.data
+        if let dkeys {
+            axpy(y: dkeys, alpha: 1, x: activations.keysGradient.data, count: B * Tk * He)
+            if let (weight, P) = projection {
+                gemm(transposeA: false, transposeB: false, m: B * Tk, n: He, k: P, alpha: 1, a: dProjectedKeys, lda: P,
+                     b: parameters.value(weight), ldb: He, beta: 1, c: dkeys, ldc: He)
+            }
+        }
+        if let (weight, P) = projection {
+            gemm(transposeA: true, transposeB: false, m: P, n: He, k: B * Tk, alpha: 1, a: dProjectedKeys, lda: P,
+                 b: keys, ldb: He, beta: 1, c: parameters.gradient(weight), ldc: He)
+        }
+    }
 }
 
 /// The buffers of a `RecurrentAttention` layer, allocated once by its `makeActivations`.
@@ -162,73 +223,39 @@ public struct AdditiveAttention: RecurrentAttention {
                                       projectedKeySize: attentionSize, hiddenSize: attentionSize)
     }
 
-    /// projectedKeys = keys U^T: (B*Tk, He) x (He, A).
-    public func precompute(keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                           activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        activations.check(batch: B, keyLength: Tk)
-        let A = attentionSize, He = keySize
-        gemm(transposeA: false, transposeB: true, m: B * Tk, n: A, k: He, alpha: 1, a: keys, lda: He,
-             b: parameters.value(keyWeight), ldb: He, beta: 0, c: activations.projectedKeys.data, ldc: A)
-        activations.projectedKeysGradient.zero()
-        activations.keysGradient.zero()
-    }
+    public var keyProjection: (weight: ParameterSet.Slice, size: Int)? { (keyWeight, attentionSize) }
 
-    public func forward(weights: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
-                        state: UnsafePointer<Float>, keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?,
-                        batch B: Int, keyLength Tk: Int, time: Int,
-                        activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+    /// hidden_j = tanh(W s + U h_j), score_j = v . hidden_j
+    public func scoreForward(scores: UnsafeMutablePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                             keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
+                             activations: RecurrentAttentionActivations, parameters: ParameterSet) {
         // state is (B,Hd), W is (A,Hd), projectedState is (B,A), projectedKeys is (B,Tk,A), hidden is (B,Tk,A) at slot time
-        activations.check(batch: B, keyLength: Tk, time: time)
         let A = attentionSize, Hd = stateSize
         let projectedState = activations.projectedState.data, projectedKeys = activations.projectedKeys.data
-        let hidden = activations.hidden.data + time * B * Tk * A, scores = activations.scores.data
-        let v = parameters.value(scoreWeight)
+        let hidden = activations.hidden.data + time * B * Tk * A
         // W s
         gemm(transposeA: false, transposeB: true, m: B, n: A, k: Hd, alpha: 1, a: state, lda: Hd,
              b: parameters.value(stateWeight), ldb: Hd, beta: 0, c: projectedState, ldc: A)
-        // hidden_j = tanh(W s + U h_j), score_j = v . hidden_j
         additiveScoresForward(hidden: hidden, scores: scores, projectedState: projectedState, projectedKeys: projectedKeys,
-                              v: v, keyLengths: keyLengths, batch: B, keyLength: Tk, size: A)
-        attend(weights: weights, context: context, scores: scores, keys: keys, keyLengths: keyLengths,
-               batch: B, keyLength: Tk, keySize: keySize)
+                              v: parameters.value(scoreWeight), keyLengths: keyLengths, batch: B, keyLength: Tk, size: A)
     }
 
-    public func backward(dstate: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, dweights: UnsafePointer<Float>?,
-                         weights: UnsafePointer<Float>, state: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                         keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, time: Int,
-                         activations: RecurrentAttentionActivations, parameters: ParameterSet) {
+    public func scoreBackward(dstate: UnsafeMutablePointer<Float>, dscores: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                              keys: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int,
+                              time: Int, activations: RecurrentAttentionActivations, parameters: ParameterSet) {
         // dstate is (B,Hd); dProjectedState is (B,A); dProjectedKeys and hidden are (B,Tk,A)
-        activations.check(batch: B, keyLength: Tk, time: time)
         let A = attentionSize, Hd = stateSize
-        let dScores = activations.scoresGradient.data
-        attendBackward(dscores: dScores, dcontext: dcontext, dweights: dweights, weights: weights, keys: keys,
-                       batch: B, keyLength: Tk, keySize: keySize, activations: activations)
         let hidden = activations.hidden.data + time * B * Tk * A
         let dProjectedState = activations.projectedState.data, dProjectedKeys = activations.projectedKeysGradient.data
         let v = parameters.value(scoreWeight), dv = parameters.gradient(scoreWeight)
         dProjectedState.update(repeating: 0, count: B * A)
-        additiveScoresBackward(dProjectedState: dProjectedState, dProjectedKeys: dProjectedKeys, dv: dv, dScores: dScores,
+        additiveScoresBackward(dProjectedState: dProjectedState, dProjectedKeys: dProjectedKeys, dv: dv, dScores: dscores,
                                hidden: hidden, v: v, keyLengths: keyLengths, batch: B, keyLength: Tk, size: A)
         // projectedState = s W^T  =>  dstate += dProjectedState W, dW += dProjectedState^T s
         gemm(transposeA: false, transposeB: false, m: B, n: Hd, k: A, alpha: 1, a: dProjectedState, lda: A,
              b: parameters.value(stateWeight), ldb: Hd, beta: 1, c: dstate, ldc: Hd)
         gemm(transposeA: true, transposeB: false, m: A, n: Hd, k: B, alpha: 1, a: dProjectedState, lda: A,
              b: state, ldb: Hd, beta: 1, c: parameters.gradient(stateWeight), ldc: Hd)
-    }
-
-    public func finishBackward(dkeys: UnsafeMutablePointer<Float>?, keys: UnsafePointer<Float>, batch B: Int, keyLength Tk: Int,
-                               activations: RecurrentAttentionActivations, parameters: ParameterSet) {
-        // projectedKeys = keys U^T  =>  dkeys += dProjectedKeys U, dU += dProjectedKeys^T keys
-        activations.check(batch: B, keyLength: Tk)
-        let A = attentionSize, He = keySize
-        let dProjectedKeys = activations.projectedKeysGradient.data
-        if let dkeys {
-            axpy(y: dkeys, alpha: 1, x: activations.keysGradient.data, count: B * Tk * He)
-            gemm(transposeA: false, transposeB: false, m: B * Tk, n: He, k: A, alpha: 1, a: dProjectedKeys, lda: A,
-                 b: parameters.value(keyWeight), ldb: He, beta: 1, c: dkeys, ldc: He)
-        }
-        gemm(transposeA: true, transposeB: false, m: A, n: He, k: B * Tk, alpha: 1, a: dProjectedKeys, lda: A,
-             b: keys, ldb: He, beta: 1, c: parameters.gradient(keyWeight), ldc: He)
     }
 }
 
