@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
+        // Settings: one descriptor per setting (key, type and range, default, doc), their checks and their JSON coding.
+        .target(name: "Settings"),
         // The OpenBLAS C interface, loaded at run time so that the kernel can be chosen before the library initialises.
         .target(
             name: "CBLAS",
@@ -32,13 +34,13 @@ let package = Package(
         // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
         .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: kernelSettings),
         // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
-        .target(name: "Models", dependencies: ["Layers", "Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Models", dependencies: ["Settings", "Layers", "Tensors"], swiftSettings: kernelSettings),
         // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
         .target(name: "Tasks", dependencies: ["Tensors"]),
         // Optimizers, learning-rate schedules, gradient clipping.
-        .target(name: "Training", dependencies: ["Tensors", "CKernels", "Models", "Tasks"], swiftSettings: kernelSettings),
+        .target(name: "Training", dependencies: ["Settings", "Tensors", "CKernels", "Models", "Tasks"], swiftSettings: kernelSettings),
         // Experiment files: the TOML schema, validation with file:line messages, sweep expansion, run keys.
-        .target(name: "Experiments", dependencies: ["Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Experiments", dependencies: ["Settings", "Training", "Models", "Tasks", .product(name: "TOMLKit", package: "TOMLKit")]),
         // The SQLite store (GRDB).
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Figures: gnuplot scripts built as text from plain records, rendered to PNG and SVG.
@@ -54,6 +56,7 @@ let package = Package(
             dependencies: ["Runner", "Tasks", "Plots", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
+        .testTarget(name: "SettingsTests", dependencies: ["Settings", "Models", "Training"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "CKernels", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),

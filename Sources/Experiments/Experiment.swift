@@ -67,11 +67,15 @@ public struct Experiment: Sendable {
 
 /// Run keys: a stable hash of what determines a run's results.
 ///
-/// The key is the SHA-256 of "ablate-run-v1\n" followed by `RunSpec.canonicalJSON()` with the variant
-/// name blanked. Equal keys mean equal specs (task, model, training, seed), so results can be reused;
-/// renaming a variant keeps its keys, and editing one variant changes only that variant's keys.
+/// The key is the SHA-256 of "ablate-run-v2\n" followed by `RunSpec.canonicalJSON()` with the variant
+/// name blanked. Version 2: every key of the JSON is the experiment file's (`train.lr`,
+/// `train.eval_every`, `task.train_length`, the task's parameters beside its kind); version 1 keys
+/// were Swift property names (`training.learningRate`, `task.trainSize`, `task.parameters`).
+///
+/// Equal keys mean equal specs (task, model, training, seed), so results can be reused; renaming a
+/// variant keeps its keys, and editing one variant changes only that variant's keys.
 public enum RunKey {
-    public static let version = "ablate-run-v1"
+    public static let version = "ablate-run-v2"
 
     public static func key(for spec: RunSpec) -> String {
         var anonymous = spec

@@ -113,11 +113,6 @@ enum Quoting {
         return String(value)
     }
 
-    /// A bound of a range: 0, 1, 0.5.
-    static func bound(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
-    }
-
     /// The candidate closest to `word` (within 1 edit for words of up to 4 letters, 2 for longer ones,
     /// a swap of neighbours counting as one), or spelled the same but for case and separators.
     static func closest(_ word: String, among candidates: [String]) -> String? {

@@ -1,4 +1,5 @@
 import Models
+import Settings
 import Tasks
 import Training
 
@@ -81,14 +82,14 @@ extension Reader {
         if arch == "rnn" {
             var config = RNNConfig()
             for entry in entries where entry.key != "arch" {
-                try apply(entry, Schema.rnn, to: &config, scope: scope, arch: arch, other: Schema.transformer.map(\.key))
+                try apply(entry, RNNConfig.settings, to: &config, scope: scope, arch: arch, other: TransformerConfig.settings.map(\.key))
             }
             if !written.contains("vocabulary") { config.vocabulary = Formatting.vocabulary(for: setup.task, reading: .sequenceToSequence) }
             model = .rnn(config)
         } else {
             var config = TransformerConfig()
             for entry in entries where entry.key != "arch" {
-                try apply(entry, Schema.transformer, to: &config, scope: scope, arch: arch, other: Schema.rnn.map(\.key))
+                try apply(entry, TransformerConfig.settings, to: &config, scope: scope, arch: arch, other: RNNConfig.settings.map(\.key))
             }
             if !written.contains("vocabulary") {
                 config.vocabulary = Formatting.vocabulary(for: setup.task, reading: Formatting.reading(of: .transformer(config)))
@@ -126,22 +127,22 @@ extension Reader {
         return model
     }
 
-    private func apply<Root>(_ entry: Assignment, _ fields: [Field<Root>], to root: inout Root, scope: Scope, arch: String, other: [String]) throws {
-        guard let field = fields.first(where: { $0.key == entry.key }) else {
-            let known = ["arch"] + fields.map(\.key)
+    private func apply<Root>(_ entry: Assignment, _ settings: [Setting<Root>], to root: inout Root, scope: Scope, arch: String, other: [String]) throws {
+        guard let setting = settings.first(where: { $0.named(entry.key) }) else {
+            let known = ["arch"] + settings.map(\.key)
             let key = entry.shown
             if other.contains(entry.key) {
                 let otherArch = arch == "rnn" ? "transformer" : "rnn"
                 throw Problem(entry.path, key: key, scope.label + "\(entry.key) is a key of the \(otherArch) model, but this model is a \(arch) (arch = \"\(arch)\"); a \(arch) takes \(known.joined(separator: ", "))")
             }
-            if Schema.training.contains(where: { $0.key == entry.key }) {
+            if TrainingSettings.setting(named: entry.key) != nil {
                 throw Problem(entry.path, key: key, scope.label + "unknown key: \(entry.key) is a training setting, it belongs in [train]")
             }
             throw Problem(entry.path, key: key, scope.label + "unknown key\(Quoting.didYouMean(entry.key, among: known)); a \(arch) model takes \(known.joined(separator: ", "))")
         }
         do {
-            field.set(&root, try field.check(entry.value))
-        } catch let mismatch as FieldMismatch {
+            try setting.apply(entry.value, to: &root)
+        } catch let mismatch as SettingMismatch {
             throw Problem(entry.path, key: entry.shown, scope.label + mismatch.message)
         }
     }
@@ -155,18 +156,18 @@ extension Reader {
 
     func resolveTraining(_ entries: [Assignment], scope: Scope) throws -> TrainingSettings {
         var settings = TrainingSettings()
-        let known = Schema.training.map(\.key) + ["dropout"]
+        let known = Schema.trainingKeys
         for entry in entries {
             let key = entry.shown
-            guard let field = Schema.training.first(where: { $0.key == entry.key }) else {
-                if Schema.transformer.contains(where: { $0.key == entry.key }) || Schema.rnn.contains(where: { $0.key == entry.key }) {
+            guard let setting = TrainingSettings.setting(named: entry.key) else {
+                if Schema.modelKeys.contains(entry.key) {
                     throw Problem(entry.path, key: key, scope.label + "unknown key: \(entry.key) is a model setting, it belongs in [model]")
                 }
                 throw Problem(entry.path, key: key, scope.label + "unknown key\(Quoting.didYouMean(entry.key, among: known)); [train] takes \(known.joined(separator: ", "))")
             }
             do {
-                field.set(&settings, try field.check(entry.value))
-            } catch let mismatch as FieldMismatch {
+                try setting.apply(entry.value, to: &settings)
+            } catch let mismatch as SettingMismatch {
                 throw Problem(entry.path, key: key, scope.label + mismatch.message)
             }
         }

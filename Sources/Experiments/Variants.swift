@@ -193,7 +193,7 @@ extension Reader {
                 try collectAxes(values, path: entry.path, components: target, into: &axes)
             case .array(let values):
                 guard target.count == 2, target[0] == "model" || target[0] == "train" else {
-                    let hint = target.count == 1 ? Quoting.didYouMean("model.\(target[0])", among: (Schema.transformer.map(\.key) + Schema.rnn.map(\.key)).map { "model.\($0)" }) : ""
+                    let hint = target.count == 1 ? Quoting.didYouMean("model.\(target[0])", among: Schema.modelKeys.map { "model.\($0)" }) : ""
                     throw Problem(entry.path, key: "grid.\(shown)",
                                   "a grid key names a model or training setting, \"model.KEY\" or \"train.KEY\"\(hint); the task and the seeds cannot be swept")
                 }

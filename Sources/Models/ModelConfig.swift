@@ -1,4 +1,5 @@
 import Foundation
+import Settings
 
 /// What to build: a Transformer or the RNN baseline. Every field has the paper's choice as its
 /// default, so a config names only what an experiment changes.
@@ -6,29 +7,38 @@ public enum ModelConfig: Codable, Sendable, Hashable {
     case transformer(TransformerConfig)
     case rnn(RNNConfig)
 
-    private enum CodingKeys: String, CodingKey { case arch }
+    /// The architectures, as `arch` names them.
+    public static let architectures = ["transformer", "rnn"]
 
+    /// `{"arch": "transformer", "d_model": 64, ...}`: the settings' own keys (`TransformerConfig.settings`,
+    /// `RNNConfig.settings`). A key no setting has, or a value of the wrong type, throws a `SettingError`.
     public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let arch = try container.decodeIfPresent(String.self, forKey: .arch) ?? "transformer"
-        switch arch {
-        case "transformer": self = .transformer(try TransformerConfig(from: decoder))
-        case "rnn": self = .rnn(try RNNConfig(from: decoder))
-        default:
-            throw DecodingError.dataCorruptedError(forKey: .arch, in: container,
-                                                   debugDescription: "arch must be \"transformer\" or \"rnn\", got \"\(arch)\"")
+        let container = try decoder.container(keyedBy: SettingKey.self)
+        let archKey = SettingKey("arch")
+        var arch = "transformer"
+        if container.contains(archKey) {
+            guard let value = try? container.decode(String.self, forKey: archKey), Self.architectures.contains(value) else {
+                let found = JSONValueText.describe(container, archKey)
+                throw SettingError(key: "model.arch", "expected \(SettingKind.choice(Self.architectures).expected), got \(found)")
+            }
+            arch = value
+        }
+        if arch == "rnn" {
+            self = .rnn(try RNNConfig(decodingSettings: container, prefix: "model", allowing: ["arch"]))
+        } else {
+            self = .transformer(try TransformerConfig(decodingSettings: container, prefix: "model", allowing: ["arch"]))
         }
     }
 
     public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
+        var container = encoder.container(keyedBy: SettingKey.self)
         switch self {
         case .transformer(let config):
-            try container.encode("transformer", forKey: .arch)
-            try config.encode(to: encoder)
+            try container.encode("transformer", forKey: SettingKey("arch"))
+            try config.encodeSettings(to: &container)
         case .rnn(let config):
-            try container.encode("rnn", forKey: .arch)
-            try config.encode(to: encoder)
+            try container.encode("rnn", forKey: SettingKey("arch"))
+            try config.encodeSettings(to: &container)
         }
     }
 
@@ -47,102 +57,22 @@ public enum ModelConfig: Codable, Sendable, Hashable {
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    /// Parses `json()`'s output. A value of the wrong type, or not among its choices, throws a
-    /// `SettingError` naming the key, the value found and what the key takes. The values are not
-    /// checked against each other or their ranges: call `validate()`.
+    /// Parses `json()`'s output. A key no setting has, a value of the wrong type, or not among its
+    /// choices, throws a `SettingError` naming the key, the value found and what the key takes. The
+    /// values are not checked against each other or their ranges: call `validate()`.
     public static func fromJSON(_ text: String) throws -> ModelConfig {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: Data(text.utf8))
-        } catch let error as DecodingError {
-            throw SettingError(decoding: error, json: text)
+        } catch is DecodingError {
+            // The settings' own failures are `SettingError`s: this is text that is no JSON object.
+            throw SettingError(key: "model", "the config is not a JSON object of settings such as {\"arch\":\"transformer\",\"d_model\":64}")
         }
     }
-
-    /// What each key of the JSON form takes, in words, for the architecture `arch`.
-    static func expectedValue(forKey key: String, arch: String) -> String? {
-        func choices<E: RawRepresentable & CaseIterable>(_: E.Type) -> String where E.RawValue == String {
-            "one of " + E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        }
-        func integer(_ range: ClosedRange<Int>) -> String { "an integer in \(range.lowerBound)...\(range.upperBound)" }
-        let boolean = "true or false", fraction = "a number in [0, 1)"
-        if key == "arch" { return "one of \"transformer\", \"rnn\"" }
-        if arch == "rnn" {
-            let keys: [String: String] = [
-                "cell": choices(RNNConfig.Cell.self), "attention": choices(RNNConfig.Attention.self),
-                "vocabulary": integer(ModelBounds.vocabulary), "embedding": integer(ModelBounds.width),
-                "hidden": integer(ModelBounds.width), "layers": integer(ModelBounds.layers),
-                "bidirectional": boolean, "attention_size": integer(ModelBounds.width), "dropout": fraction,
-            ]
-            return keys[key]
-        }
-        let keys: [String: String] = [
-            "layout": choices(TransformerConfig.Layout.self), "vocabulary": integer(ModelBounds.vocabulary),
-            "classes": integer(ModelBounds.classes), "d_model": integer(ModelBounds.width), "heads": integer(ModelBounds.heads),
-            "encoder_layers": integer(ModelBounds.stackLayers), "decoder_layers": integer(ModelBounds.stackLayers),
-            "d_ff": integer(ModelBounds.feedForwardSize), "feed_forward": boolean,
-            "activation": choices(TransformerConfig.Activation.self), "positional": choices(TransformerConfig.Positional.self),
-            "max_length": integer(ModelBounds.maxLength), "attention_scale": choices(TransformerConfig.AttentionScale.self),
-            "causal_mask": boolean, "residual": boolean, "norm": choices(TransformerConfig.Norm.self), "dropout": fraction,
-            "tied_embeddings": boolean, "bias": boolean, "scale_embeddings": boolean,
-        ]
-        return keys[key]
-    }
-}
-
-/// A setting that cannot work, with the key that holds it: a model's config (here) or the training
-/// settings (Training throws it too). Task parameters have `TaskConfigError` in Tasks, which does not
-/// depend on Models.
-public struct SettingError: Error, CustomStringConvertible, Equatable {
-    /// The key, as written in experiment files (e.g. "model.heads", "train.lr").
-    public var key: String
-    public var message: String
-    public var description: String { "\(key): \(message)" }
-
-    public init(key: String, _ message: String) {
-        self.key = key
-        self.message = message
-    }
-
-    /// The key, the value found and what the key takes, from a failure to decode the JSON form
-    /// `json` (Swift's own description of a `DecodingError` names neither in words).
-    init(decoding error: DecodingError, json: String) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
-        let path: [CodingKey]
-        switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
-             .dataCorrupted(let context):
-            path = context.codingPath
-        @unknown default:
-            path = []
-        }
-        guard let object else {
-            self.init(key: "model", "the config is not a JSON object of settings such as {\"arch\":\"transformer\",\"d_model\":64}")
-            return
-        }
-        let arch = object["arch"] as? String ?? "transformer"
-        // A number too large for its type fails without a coding path: find the key it is under.
-        let integerKeys = object.keys.sorted().filter { ModelConfig.expectedValue(forKey: $0, arch: arch)?.hasPrefix("an integer") == true }
-        guard let key = path.first?.stringValue ?? integerKeys.first(where: { !SettingError.isInteger(object[$0]!) }) else {
-            self.init(key: "model", "the config cannot be read: \(error)")
-            return
-        }
-        let found = object[key].map(Safetensors.brief) ?? "nothing"
-        let expected = ModelConfig.expectedValue(forKey: key, arch: arch) ?? "another value"
-        self.init(key: "model.\(key)", "expected \(expected), got \(found)")
-    }
-
-    /// Whether a JSON value is a number that fits `Int` (not a boolean, not written as a fraction).
-    static func isInteger(_ value: Any) -> Bool {
-        guard let number = value as? NSNumber else { return false }
-        let type = String(cString: number.objCType)
-        return ["i", "s", "l", "q", "I", "S", "L", "Q"].contains(type) && (value as? Int) != nil
-    }
-
 }
 
 /// The allowed range of every integer setting of a model, as experiment files and checkpoints take
-/// it: the one definition that `Experiments.Schema` (the experiment file's keys) reads its ranges
-/// from and that `validate()` checks, so a checkpoint's config passes the same bounds as a file.
+/// it: the ranges of `TransformerConfig.settings` and `RNNConfig.settings`, which `validate()` checks,
+/// so a checkpoint's config passes the same bounds as a file.
 public enum ModelBounds {
     /// d_model, and the RNN's embedding, hidden and attention sizes.
     public static let width = 1...16_384
@@ -156,17 +86,10 @@ public enum ModelBounds {
     public static let feedForwardSize = 1...65_536
     /// max_length; also the longest sequence `ablate predict` decodes.
     public static let maxLength = 1...65_536
-
-    /// Throws a `SettingError` for `model.KEY` unless `range` holds `value`.
-    static func check(_ value: Int, in range: ClosedRange<Int>, key: String) throws {
-        guard range.contains(value) else {
-            throw SettingError(key: "model.\(key)", "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(value)")
-        }
-    }
 }
 
 /// A Transformer: the layout and every ablation switch.
-public struct TransformerConfig: Codable, Sendable, Hashable {
+public struct TransformerConfig: Sendable, Hashable, SettingsTable {
     public enum Layout: String, Codable, Sendable, CaseIterable {
         /// The paper's model: an encoder, and a decoder that attends to it.
         case encoderDecoder = "encoder-decoder"
@@ -258,19 +181,11 @@ public struct TransformerConfig: Codable, Sendable, Hashable {
         func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
             if !condition { throw SettingError(key: "model.\(key)", message()) }
         }
-        try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
-        try ModelBounds.check(classes, in: ModelBounds.classes, key: "classes")
-        try ModelBounds.check(modelSize, in: ModelBounds.width, key: "d_model")
-        try ModelBounds.check(heads, in: ModelBounds.heads, key: "heads")
-        try ModelBounds.check(encoderLayers, in: ModelBounds.stackLayers, key: "encoder_layers")
-        try ModelBounds.check(decoderLayers, in: ModelBounds.stackLayers, key: "decoder_layers")
-        try ModelBounds.check(feedForwardSize, in: ModelBounds.feedForwardSize, key: "d_ff")
-        try ModelBounds.check(maxLength, in: ModelBounds.maxLength, key: "max_length")
+        try checkRanges(prefix: "model")
         try require(modelSize % heads == 0, "heads",
                     "\(heads) heads do not divide d_model = \(modelSize): choose heads among \(divisors(of: modelSize))")
         try require(positional != .rope || headSize % 2 == 0, "positional",
                     "rope rotates pairs of dimensions, so d_model / heads must be even (it is \(headSize))")
-        try require(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
         switch layout {
         case .encoderDecoder:
             try require(encoderLayers >= 1, "encoder_layers", "an encoder-decoder needs at least one encoder layer")
@@ -284,44 +199,10 @@ public struct TransformerConfig: Codable, Sendable, Hashable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case layout, vocabulary, classes
-        case modelSize = "d_model", heads
-        case encoderLayers = "encoder_layers", decoderLayers = "decoder_layers"
-        case feedForwardSize = "d_ff", feedForward = "feed_forward", activation, positional
-        case maxLength = "max_length", attentionScale = "attention_scale", causalMask = "causal_mask"
-        case residual, norm, dropout, tiedEmbeddings = "tied_embeddings", bias, scaleEmbeddings = "scale_embeddings"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        var d = TransformerConfig()
-        d.layout = try c.decodeIfPresent(Layout.self, forKey: .layout) ?? d.layout
-        d.vocabulary = try c.decodeIfPresent(Int.self, forKey: .vocabulary) ?? d.vocabulary
-        d.classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? d.classes
-        d.modelSize = try c.decodeIfPresent(Int.self, forKey: .modelSize) ?? d.modelSize
-        d.heads = try c.decodeIfPresent(Int.self, forKey: .heads) ?? d.heads
-        d.encoderLayers = try c.decodeIfPresent(Int.self, forKey: .encoderLayers) ?? d.encoderLayers
-        d.decoderLayers = try c.decodeIfPresent(Int.self, forKey: .decoderLayers) ?? d.decoderLayers
-        d.feedForwardSize = try c.decodeIfPresent(Int.self, forKey: .feedForwardSize) ?? d.feedForwardSize
-        d.feedForward = try c.decodeIfPresent(Bool.self, forKey: .feedForward) ?? d.feedForward
-        d.activation = try c.decodeIfPresent(Activation.self, forKey: .activation) ?? d.activation
-        d.positional = try c.decodeIfPresent(Positional.self, forKey: .positional) ?? d.positional
-        d.maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? d.maxLength
-        d.attentionScale = try c.decodeIfPresent(AttentionScale.self, forKey: .attentionScale) ?? d.attentionScale
-        d.causalMask = try c.decodeIfPresent(Bool.self, forKey: .causalMask) ?? d.causalMask
-        d.residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? d.residual
-        d.norm = try c.decodeIfPresent(Norm.self, forKey: .norm) ?? d.norm
-        d.dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
-        d.tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? d.tiedEmbeddings
-        d.bias = try c.decodeIfPresent(Bool.self, forKey: .bias) ?? d.bias
-        d.scaleEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .scaleEmbeddings) ?? d.scaleEmbeddings
-        self = d
-    }
 }
 
 /// The RNN baseline: an encoder-decoder of recurrent cells, with or without attention.
-public struct RNNConfig: Codable, Sendable, Hashable {
+public struct RNNConfig: Sendable, Hashable, SettingsTable {
     public enum Cell: String, Codable, Sendable, CaseIterable { case gru, lstm }
 
     public enum Attention: String, Codable, Sendable, CaseIterable {
@@ -358,35 +239,11 @@ public struct RNNConfig: Codable, Sendable, Hashable {
         func require(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) throws {
             if !condition { throw SettingError(key: "model.\(key)", message()) }
         }
-        try ModelBounds.check(vocabulary, in: ModelBounds.vocabulary, key: "vocabulary")
-        try ModelBounds.check(embeddingSize, in: ModelBounds.width, key: "embedding")
-        try ModelBounds.check(hidden, in: ModelBounds.width, key: "hidden")
-        try ModelBounds.check(layers, in: ModelBounds.layers, key: "layers")
-        try ModelBounds.check(attentionSize, in: ModelBounds.width, key: "attention_size")
-        try require(dropout >= 0 && dropout < 1, "dropout", "must be in [0, 1), got \(dropout)")
+        try checkRanges(prefix: "model")
         try require(!(attention == .dot && bidirectional), "attention",
                     "dot attention needs decoder states as wide as the encoder outputs, and a bidirectional encoder's are twice as wide: use general or additive attention")
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case cell, attention, vocabulary, embeddingSize = "embedding", hidden, layers, bidirectional
-        case attentionSize = "attention_size", dropout
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        var d = RNNConfig()
-        d.cell = try c.decodeIfPresent(Cell.self, forKey: .cell) ?? d.cell
-        d.attention = try c.decodeIfPresent(Attention.self, forKey: .attention) ?? d.attention
-        d.vocabulary = try c.decodeIfPresent(Int.self, forKey: .vocabulary) ?? d.vocabulary
-        d.embeddingSize = try c.decodeIfPresent(Int.self, forKey: .embeddingSize) ?? d.embeddingSize
-        d.hidden = try c.decodeIfPresent(Int.self, forKey: .hidden) ?? d.hidden
-        d.layers = try c.decodeIfPresent(Int.self, forKey: .layers) ?? d.layers
-        d.bidirectional = try c.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? d.bidirectional
-        d.attentionSize = try c.decodeIfPresent(Int.self, forKey: .attentionSize) ?? d.attentionSize
-        d.dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? d.dropout
-        self = d
-    }
 }
 
 /// The divisors of `n`, in order, found up to its square root (d_model is at most 16,384, but a

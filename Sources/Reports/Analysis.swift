@@ -156,7 +156,7 @@ public struct ExperimentAnalysis: Sendable {
         let baselineRuns = data.runs.filter { $0.record.variant == options.baseline }
         baseline = baselineRuns.isEmpty ? nil : options.baseline
         let baselineConfig = baselineRuns.first?.config ?? [:]
-        threshold = options.threshold ?? baselineConfig["training.stopAtAccuracy"].flatMap(Double.init) ?? 0.9
+        threshold = options.threshold ?? baselineConfig["train.stop_at_accuracy"].flatMap(Double.init) ?? 0.9
 
         var rows: [VariantRow] = []
         for name in names {
@@ -202,11 +202,22 @@ public struct ExperimentAnalysis: Sendable {
         self.effects = effects
 
         slices = Self.sliceTable(data: data, variants: names, metric: options.metric, task: task,
-                                 trainingRange: Self.range(baselineConfig["task.trainSize"] ?? data.runs.first?.config["task.trainSize"]))
+                                 trainingRange: Self.range(Self.sizeRange("train", in: baselineConfig) ?? data.runs.first.flatMap { Self.sizeRange("train", in: $0.config) }))
         warnings = Self.warnings(data: data, rows: rows, effects: effects, baseline: baseline, options: options)
     }
 
     // MARK: - Pieces
+
+    /// The stored key of the task's training or test sizes: "task.train_length" for a task measured
+    /// in length, "task.eval_pairs" for one measured in pairs (`side` is "train" or "eval").
+    static func sizeKey(_ side: String, in config: [String: String]) -> String? {
+        config.keys.filter { $0.hasPrefix("task.\(side)_") }.min()
+    }
+
+    /// The text of the task's training or test sizes ("[2,8]").
+    static func sizeRange(_ side: String, in config: [String: String]) -> String? {
+        sizeKey(side, in: config).flatMap { config[$0] }
+    }
 
     /// "[2,8]" -> 2...8.
     static func range(_ text: String?) -> ClosedRange<Int>? {

@@ -9,7 +9,7 @@ import Store
 public struct RunData: Sendable {
     public var record: RunRecord
     /// The resolved configuration flattened to dotted paths, e.g. "model.positional" = "sinusoidal",
-    /// "task.trainSize" = "[2,8]". Empty if the stored text is not a JSON object.
+    /// "task.train_length" = "[2,8]", "train.lr" = "0.001". Empty if the stored text is not a JSON object.
     public var config: [String: String]
     /// Every metric point, by split and name, ordered by step.
     public var curves: [String: [MetricPoint]]

@@ -144,14 +144,15 @@ extension ExperimentAnalysis {
         overview.append(.paragraph(label: "Question", text: record.question.isEmpty ? "(none given)" : record.question))
         let config = data.runs.first { $0.record.variant == baseline }?.config ?? data.runs.first?.config ?? [:]
         var taskText = config["task.kind"] ?? "unknown"
-        if let parameters = config.keys.filter({ $0.hasPrefix("task.parameters.") }).sorted().nonEmpty {
-            taskText += " (" + parameters.map { "\($0.dropFirst("task.parameters.".count))=\(config[$0]!)" }.joined(separator: ", ") + ")"
+        let sizeKeys = Set(["task.kind", Self.sizeKey("train", in: config), Self.sizeKey("eval", in: config)].compactMap { $0 })
+        if let parameters = config.keys.filter({ $0.hasPrefix("task.") && !sizeKeys.contains($0) }).sorted().nonEmpty {
+            taskText += " (" + parameters.map { "\($0.dropFirst("task.".count))=\(config[$0]!)" }.joined(separator: ", ") + ")"
         }
         if let summary = task?.summary { taskText += ": " + summary }
         let size = task?.sizeName ?? "size"
-        if let train = Self.range(config["task.trainSize"]) {
+        if let train = Self.range(Self.sizeKey("train", in: config).flatMap { config[$0] }) {
             taskText += ". Trained on \(size) \(train.lowerBound)-\(train.upperBound)"
-            if let evaluation = Self.range(config["task.evaluationSize"]) {
+            if let evaluation = Self.range(Self.sizeKey("eval", in: config).flatMap { config[$0] }) {
                 taskText += ", tested on \(size) \(evaluation.lowerBound)-\(evaluation.upperBound)"
             }
             taskText += "."

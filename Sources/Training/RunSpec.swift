@@ -1,50 +1,58 @@
 import Foundation
 import Models
+import Settings
 import Tasks
 
-/// How a run trains: every setting of an experiment file's [train] table, with defaults.
-public struct TrainingSettings: Codable, Sendable, Hashable {
+/// How a run trains: every setting of an experiment file's [train] table, with defaults. Each
+/// property is the setting of `TrainingSettings.settings` named in its comment (the key the file,
+/// the stored config and the messages use).
+public struct TrainingSettings: Sendable, Hashable, SettingsTable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case adam, adamw, sgd }
     public enum ScheduleKind: String, Codable, Sendable, CaseIterable {
         /// The same rate throughout.
         case constant
-        /// Linear warm-up to `learningRate`, then constant.
+        /// Linear warm-up to `lr`, then constant.
         case warmup
-        /// Linear warm-up to `learningRate`, then proportional to 1/sqrt(step) (the paper's shape).
+        /// Linear warm-up to `lr`, then proportional to 1/sqrt(step) (the paper's shape).
         case inverseSqrt = "inverse_sqrt"
         /// Linear warm-up, then cosine decay to 0 at `steps`.
         case cosine
     }
 
-    /// Optimizer steps.
+    /// `steps`: optimizer steps.
     public var steps: Int = 3000
-    /// Examples per step.
+    /// `batch`: examples per step.
     public var batch: Int = 32
+    /// `optimizer`.
     public var optimizer: OptimizerKind = .adam
-    /// The peak learning rate.
+    /// `lr` (or `learning_rate` in a file): the peak learning rate.
     public var learningRate: Double = 1e-3
+    /// `schedule`: the learning rate's shape over the steps.
     public var schedule: ScheduleKind = .inverseSqrt
-    /// Warm-up steps.
+    /// `warmup`: warm-up steps.
     public var warmup: Int = 200
-    /// Adam's betas; SGD's momentum is `momentum`.
+    /// `beta1`, `beta2`: Adam's betas; SGD's momentum is `momentum`.
     public var beta1: Double = 0.9
     public var beta2: Double = 0.98
+    /// `momentum` (SGD).
     public var momentum: Double = 0
+    /// `weight_decay`.
     public var weightDecay: Double = 0
-    /// Gradient-norm clipping (nil: none).
+    /// `clip_norm`: gradient-norm clipping (nil, written `false`: none).
     public var clipNorm: Double? = 1
+    /// `label_smoothing`.
     public var labelSmoothing: Double = 0
-    /// Validation every this many steps (and at the end).
+    /// `eval_every`: validation every this many steps (and at the end).
     public var evalEvery: Int = 100
-    /// Examples in the validation set (drawn once per run, from the validation split).
+    /// `validation_examples`: examples in the validation set (drawn once per run, from the validation split).
     public var validationExamples: Int = 256
-    /// Test examples per evaluation size at the end of the run.
+    /// `test_examples_per_size`: test examples per evaluation size at the end of the run.
     public var testExamplesPerSize: Int = 32
-    /// Stop once validation exact match reaches this (nil: train all steps). Steps to it are recorded.
+    /// `stop_at_accuracy`: stop once validation exact match reaches this (nil: train all steps). Steps to it are recorded.
     public var stopAtAccuracy: Double? = nil
-    /// Stop after this many seconds of training (nil: no limit).
+    /// `time_budget_seconds`: stop after this many seconds of training (nil: no limit).
     public var timeBudgetSeconds: Double? = nil
-    /// Also save the model every this many steps (nil: only the final model). nil is left out of the
+    /// `checkpoint_every`: also save the model every this many steps (nil: only the final model). nil is left out of the
     /// canonical JSON, so the keys of runs that do not use it are unchanged.
     public var checkpointEvery: Int? = nil
 
@@ -62,7 +70,9 @@ public struct TrainingSettings: Codable, Sendable, Hashable {
     }
 }
 
-/// What to train on: a task by name and parameters, with its size ranges.
+/// What to train on: a task by name and parameters, with its size ranges. Stored as the [task] table
+/// is written: `{"kind": "reverse", "symbols": 8, "train_length": [2, 8], "eval_length": [2, 16]}`,
+/// the sizes named after the task's size (`train_pairs` for associative-recall).
 public struct TaskSpec: Codable, Sendable, Hashable {
     public var kind: String
     /// Integer or text parameters of the task (see `TaskRegistry`).
@@ -76,6 +86,42 @@ public struct TaskSpec: Codable, Sendable, Hashable {
         self.parameters = parameters
         self.trainSize = trainSize
         self.evaluationSize = evaluationSize
+    }
+
+    /// The name of the task's size ("length", "pairs", ...): the stored ranges are `train_NAME` and `eval_NAME`.
+    public var sizeName: String { TaskRegistry.entry(kind: kind)?.sizeName ?? "size" }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: SettingKey.self)
+        try container.encode(kind, forKey: SettingKey("kind"))
+        for (name, value) in parameters { try container.encode(value, forKey: SettingKey(name)) }
+        try container.encode([trainSize.lowerBound, trainSize.upperBound], forKey: SettingKey("train_\(sizeName)"))
+        if let evaluationSize {
+            try container.encode([evaluationSize.lowerBound, evaluationSize.upperBound], forKey: SettingKey("eval_\(sizeName)"))
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: SettingKey.self)
+        kind = try container.decode(String.self, forKey: SettingKey("kind"))
+        let sizeName = TaskRegistry.entry(kind: kind)?.sizeName ?? "size"
+        func range(_ key: String) throws -> ClosedRange<Int>? {
+            guard let bounds = try container.decodeIfPresent([Int].self, forKey: SettingKey(key)) else { return nil }
+            guard bounds.count == 2, bounds[0] <= bounds[1] else {
+                throw SettingError(key: "task.\(key)", "expected [smallest, largest], got \(bounds)")
+            }
+            return bounds[0]...bounds[1]
+        }
+        guard let train = try range("train_\(sizeName)") else {
+            throw SettingError(key: "task.train_\(sizeName)", "missing from the stored task")
+        }
+        trainSize = train
+        evaluationSize = try range("eval_\(sizeName)")
+        var parameters: [String: TaskParameterValue] = [:]
+        for key in container.allKeys where !["kind", "train_\(sizeName)", "eval_\(sizeName)"].contains(key.stringValue) {
+            parameters[key.stringValue] = try container.decode(TaskParameterValue.self, forKey: key)
+        }
+        self.parameters = parameters
     }
 
     /// Builds the task and its size ranges; throws `TaskConfigError` naming the key.
@@ -119,7 +165,10 @@ public struct RunSpec: Codable, Sendable, Hashable {
     public var seed: UInt64
     public var task: TaskSpec
     public var model: ModelConfig
+    /// Stored under `train`, the table's name.
     public var training: TrainingSettings
+
+    private enum CodingKeys: String, CodingKey { case variant, seed, task, model, training = "train" }
 
     public init(variant: String, seed: UInt64, task: TaskSpec, model: ModelConfig, training: TrainingSettings) {
         self.variant = variant
@@ -130,6 +179,8 @@ public struct RunSpec: Codable, Sendable, Hashable {
     }
 
     /// The resolved config as canonical JSON (sorted keys): what the run key hashes and the store keeps.
+    /// Every key is the experiment file's: `{"model":{"arch":"transformer","d_model":64,...},"seed":1,
+    /// "task":{"kind":"reverse","train_length":[2,8],...},"train":{"lr":0.001,"stop_at_accuracy":false,...},"variant":"baseline"}`.
     public func canonicalJSON() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Settings
 import Tasks
 import Tensors
 
@@ -10,9 +11,9 @@ public protocol TrainingObserver: AnyObject {
     /// After optimizer step `step` (1-based): the batch's loss and teacher-forced token accuracy, the
     /// learning rate used, and the global gradient norm before clipping.
     func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double)
-    /// After an evaluation: `.validation` every `evalEvery` steps and at the end, `.test` once at the end.
+    /// After an evaluation: `.validation` every `eval_every` steps and at the end, `.test` once at the end.
     func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double)
-    /// Every `checkpointEvery` steps (when set): the model as it is after step `step`, to save.
+    /// Every `checkpoint_every` steps (when set): the model as it is after step `step`, to save.
     func checkpoint(step: Int, model: Model)
 }
 
@@ -25,11 +26,11 @@ extension TrainingObserver {
 /// Store depends on no Training type); the Runner translates this into that.
 public struct TrainingOutcome: Sendable {
     public enum Status: Sendable, Equatable {
-        /// All steps trained, or `stopAtAccuracy` reached.
+        /// All steps trained, or `stop_at_accuracy` reached.
         case done
         /// A NaN or infinite loss or gradient norm; the message names the step.
         case diverged(String)
-        /// `timeBudgetSeconds` ran out before the last step.
+        /// `time_budget_seconds` ran out before the last step.
         case stoppedByBudget
         /// `shouldStop` returned true (Ctrl-C).
         case cancelled
@@ -38,7 +39,7 @@ public struct TrainingOutcome: Sendable {
     public var status: Status
     /// Optimizer steps taken (a diverged step is not taken).
     public var steps: Int
-    /// The step whose validation first reached `stopAtAccuracy` (nil: no target, or not reached).
+    /// The step whose validation first reached `stop_at_accuracy` (nil: no target, or not reached).
     public var stepsToTarget: Int?
     public var parameterCount: Int
     /// The validation evaluation of the returned model, at `steps`.
@@ -68,14 +69,14 @@ public struct TrainingOutcome: Sendable {
 /// validation substream, the test set from `TaskSetup.evaluationExamples`, and dropout
 /// `RNG(seed, .dropout)`. There is no global state and the clock never enters the math, so the same
 /// spec gives bit-identical losses and metrics. Only the point where a run stops may depend on the
-/// clock (`timeBudgetSeconds`) or the user (`shouldStop`); the steps taken up to it do not.
+/// clock (`time_budget_seconds`) or the user (`shouldStop`); the steps taken up to it do not.
 ///
 /// One step (t = 1, 2, ...):
 ///
 ///     zero gradients; loss = forward(batch_t, label smoothing, dropout)   NaN/Inf -> .diverged
-///     backward; norm = ||g|| (clipped to clipNorm if set)                  NaN/Inf -> .diverged
+///     backward; norm = ||g|| (clipped to clip_norm if set)                 NaN/Inf -> .diverged
 ///     optimizer step with lr = schedule(t)
-///     every evalEvery steps and at the last: validation (stop once exact match >= stopAtAccuracy)
+///     every eval_every steps and at the last: validation (stop once exact match >= stop_at_accuracy)
 ///
 /// At the end the model is evaluated on the validation set (if the last step was not) and, unless it
 /// diverged or was cancelled, on the test set over every evaluation size (length generalisation).
@@ -182,27 +183,11 @@ public enum Trainer {
         return (outcome, model)
     }
 
-    /// Throws for settings the loop cannot run (what the optimizers and the loop would otherwise trap on).
+    /// Throws a `SettingError` for `train.KEY` unless every setting is in its range
+    /// (`TrainingSettings.settings`, the ranges an experiment file is checked against): what the
+    /// optimizers and the loop would otherwise trap on.
     static func validate(_ settings: TrainingSettings) throws {
-        func require(_ condition: Bool, _ key: String, _ message: String) throws {
-            if !condition { throw SettingError(key: "train.\(key)", message) }
-        }
-        try require(settings.steps >= 0, "steps", "must be >= 0, got \(settings.steps)")
-        try require(settings.batch >= 1, "batch", "must be at least 1, got \(settings.batch)")
-        try require(settings.learningRate.isFinite && settings.learningRate >= 0, "lr",
-                    "must be a finite number >= 0, got \(settings.learningRate)")
-        try require(settings.warmup >= 0, "warmup", "must be >= 0 steps, got \(settings.warmup)")
-        try require((0..<1).contains(settings.beta1), "beta1", "must be in [0, 1), got \(settings.beta1)")
-        try require((0..<1).contains(settings.beta2), "beta2", "must be in [0, 1), got \(settings.beta2)")
-        try require(settings.momentum >= 0, "momentum", "must be >= 0, got \(settings.momentum)")
-        try require(settings.weightDecay >= 0, "weight_decay", "must be >= 0, got \(settings.weightDecay)")
-        if let clip = settings.clipNorm {
-            try require(clip > 0 && clip.isFinite, "clip_norm", "must be a finite number > 0 (omit it for no clipping), got \(clip)")
-        }
-        try require((0..<1).contains(settings.labelSmoothing), "label_smoothing", "must be in [0, 1), got \(settings.labelSmoothing)")
-        try require(settings.evalEvery >= 1, "eval_every", "must be at least 1, got \(settings.evalEvery)")
-        try require(settings.validationExamples >= 1, "validation_examples", "must be at least 1, got \(settings.validationExamples)")
-        try require(settings.testExamplesPerSize >= 1, "test_examples_per_size", "must be at least 1, got \(settings.testExamplesPerSize)")
+        try settings.checkRanges(prefix: "train")
     }
 
     /// The optimizer the settings name, with its moment buffers for `parameterCount` parameters.

@@ -5,6 +5,7 @@ import Models
 import Plots
 import Reports
 import Runner
+import Settings
 import Store
 import Tasks
 import Training

@@ -6,32 +6,10 @@ import XCTest
 @testable import Experiments
 
 final class SchemaTests: XCTestCase {
-    /// The keys ModelConfig encodes (its CodingKeys), from a JSON round of a default config.
-    private func encodedKeys(_ config: ModelConfig) throws -> Set<String> {
-        let object = try JSONSerialization.jsonObject(with: Data(config.json().utf8)) as? [String: Any]
-        return Set(object?.keys.map { $0 } ?? [])
-    }
-
-    /// Every key of ModelConfig can be written in an experiment file (and nothing else is a model key
-    /// but `arch` and the `layers` shorthand of the Transformer).
-    func testTheSchemaCoversEveryModelKey() throws {
-        XCTAssertEqual(try encodedKeys(.transformer(TransformerConfig())), Set(["arch"] + Schema.transformer.map(\.key)).subtracting(["layers"]))
-        XCTAssertEqual(try encodedKeys(.rnn(RNNConfig())), Set(["arch"] + Schema.rnn.map(\.key)))
-    }
-
-    /// Every stored field of TrainingSettings has a [train] key.
-    func testTheSchemaCoversEveryTrainingSetting() throws {
-        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingSettings())) as? [String: Any] ?? [:]
-        let snake = Set(object.keys.map { key in key.reduce(into: "") { out, c in if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } } })
-        // clip_norm is the one optional with a default; stop_at_accuracy, time_budget_seconds and checkpoint_every are nil by default.
-        XCTAssertEqual(snake.union(["stop_at_accuracy", "time_budget_seconds", "checkpoint_every", "lr"]), Set(Schema.training.map(\.key)))
-    }
-
     /// docs/experiment-file.md has a row for every key the loader takes.
     func testTheDocumentationListsEveryKey() throws {
         let doc = try Files.text(Files.root.appendingPathComponent("docs/experiment-file.md").path)
-        let keys = Schema.transformer.map(\.key) + Schema.rnn.map(\.key) + Schema.training.map(\.key) + ["dropout"]
-            + Schema.experimentKeys + ["kind", "name", "description"]
+        let keys: [String] = Schema.modelKeys + Schema.trainingKeys + Schema.experimentKeys + ["kind", "name", "description"]
         for key in Set(keys) {
             XCTAssertTrue(doc.contains("| `\(key)`") || doc.contains("(or `\(key)`)"), "docs/experiment-file.md has no row for \(key)")
         }

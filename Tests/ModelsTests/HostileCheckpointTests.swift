@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Settings
 import Tensors
 import TestSupport
 import XCTest

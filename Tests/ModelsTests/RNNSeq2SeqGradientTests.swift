@@ -1,4 +1,5 @@
 @testable import Models
+import Settings
 import Tensors
 import TestSupport
 import XCTest

@@ -25,8 +25,8 @@ final class ReportAnalysisTests: ReportTestCase {
         XCTAssertEqual(analysis.data.variants, ["baseline", "wide", "broken"])
         XCTAssertEqual(analysis.baseline, "baseline")
         XCTAssertEqual(analysis.data.runs[0].config["model.positional"], "sinusoidal")
-        XCTAssertEqual(analysis.data.runs[0].config["task.trainSize"], "[2,3]")
-        XCTAssertEqual(analysis.data.runs[0].config["training.stopAtAccuracy"], "0.6")
+        XCTAssertEqual(analysis.data.runs[0].config["task.train_length"], "[2,3]")
+        XCTAssertEqual(analysis.data.runs[0].config["train.stop_at_accuracy"], "0.6")
         // Only the last evaluation's slices.
         XCTAssertEqual(analysis.data.runs[0].finalSlices.map(\.slice).sorted(), ["length=2", "length=3", "length=4"])
         XCTAssertTrue(analysis.data.runs[0].finalSlices.allSatisfy { $0.step == 20 })

@@ -1,4 +1,5 @@
 import Models
+import Settings
 import Tasks
 import Tensors
 import Training
@@ -141,7 +142,7 @@ final class TrainerTests: XCTestCase {
     func testAHugeLearningRateDivergesAndNamesTheStep() throws {
         var spec = tinySpec()
         spec.training.optimizer = .sgd
-        spec.training.learningRate = 1e6
+        spec.training.learningRate = 10   // the largest rate the settings take
         spec.training.schedule = .constant
         spec.training.clipNorm = nil
         let recorder = Recorder()
@@ -190,7 +191,7 @@ final class TrainerTests: XCTestCase {
 
     func testAnExhaustedTimeBudgetStopsAndStillTests() throws {
         var spec = tinySpec()
-        spec.training.timeBudgetSeconds = 0
+        spec.training.timeBudgetSeconds = 1e-9   // a budget must be > 0; this one runs out after the first step
         let recorder = Recorder()
         let outcome = try Trainer.run(spec, observer: recorder).outcome
 
