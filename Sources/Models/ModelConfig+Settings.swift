@@ -6,8 +6,8 @@ import Settings
 
 extension TransformerConfig {
     public static let settings: [Setting<TransformerConfig>] = [
-        .choice("layout", \.layout,
-                doc: "`\"encoder-decoder\"` is the paper's model; `\"decoder-only\"` one causal stack over source + separator + target; `\"encoder-only\"` a CLS token and a classifier (classification tasks only)"),
+        .choice("layout", \.layout, notes: ["encoder-decoder": "the paper's", "decoder-only": "one causal stack over source + separator + target",
+                                              "encoder-only": "a CLS token and a classifier: classification tasks only"]),
         .integer("vocabulary", ModelBounds.vocabulary, \.vocabulary,
                  doc: "token ids are 0..<vocabulary, source and target alike; at least what the task uses", defaultNote: "from the task"),
         .integer("classes", ModelBounds.classes, \.classes,
@@ -24,15 +24,18 @@ extension TransformerConfig {
         .integer("decoder_layers", ModelBounds.stackLayers, \.decoderLayers, doc: "decoder layers; at least 1 for the layouts with a decoder"),
         .integer("d_ff", ModelBounds.feedForwardSize, \.feedForwardSize, doc: "the hidden width of the position-wise feed-forward network"),
         .boolean("feed_forward", \.feedForward, doc: "`false` removes the feed-forward sublayer (attention only)"),
-        .choice("activation", \.activation, doc: "the feed-forward non-linearity (the paper: ReLU)"),
-        .choice("positional", \.positional,
-                doc: "how positions enter the model: `\"sinusoidal\"` the paper's, `\"learned\"` a table of `max_length` positions, `\"rope\"` rotary (needs an even `d_model / heads`), `\"alibi\"` linear biases, `\"none\"` nothing"),
+        .choice("activation", \.activation, doc: "the feed-forward non-linearity", notes: ["relu": "the paper"]),
+        .choice("positional", \.positional, doc: "how positions enter the model",
+                notes: ["none": "no position information", "sinusoidal": "the paper's, added to the embeddings", "learned": "a trained table of `max_length` positions",
+                        "rope": "rotary, inside attention; needs an even `d_model / heads`", "alibi": "linear distance biases, per head"]),
         .integer("max_length", ModelBounds.maxLength, \.maxLength,
                  doc: "the longest sequence the model may see; with `\"learned\"`, at least the longest sequence the model reads (below)"),
-        .choice("attention_scale", \.attentionScale, doc: "`\"sqrt_dk\"` divides the scores by sqrt(d_k), as in the paper; `\"none\"` keeps raw dot products"),
+        .choice("attention_scale", \.attentionScale, doc: "the attention scores' scaling",
+                notes: ["sqrt_dk": "divided by sqrt(d_k), the paper", "none": "raw dot products"]),
         .boolean("causal_mask", \.causalMask, doc: "`false` lets decoder positions see the future"),
         .boolean("residual", \.residual, doc: "`false` removes every residual connection"),
-        .choice("norm", \.norm, doc: "`\"post\"` is the paper's LN(x + sublayer(x)), `\"pre\"` x + sublayer(LN(x)) with a final norm, `\"none\"` no layer norm"),
+        .choice("norm", \.norm, doc: "where layer normalisation sits",
+                notes: ["post": "LN(x + sublayer(x)), the paper", "pre": "x + sublayer(LN(x)), with a final norm"]),
         .float("dropout", .fraction, \.dropout, doc: "dropout on embeddings and sublayer outputs during training (the paper: 0.1)"),
         .boolean("tied_embeddings", \.tiedEmbeddings, doc: "`true` shares the output projection with the target embedding (not for encoder-only)"),
         .boolean("bias", \.bias, doc: "`false` removes the biases of projections, feed-forward and output"),
@@ -42,9 +45,10 @@ extension TransformerConfig {
 
 extension RNNConfig {
     public static let settings: [Setting<RNNConfig>] = [
-        .choice("cell", \.cell, doc: "the recurrent cell"),
-        .choice("attention", \.attention,
-                doc: "`\"additive\"` is Bahdanau's, `\"dot\"` and `\"general\"` Luong's, `\"none\"` the plain seq2seq (the source compressed into the encoder's last state)"),
+        .choice("cell", \.cell, doc: "the recurrent cell of the encoder and the decoder"),
+        .choice("attention", \.attention, doc: "how the decoder reads the encoder's outputs",
+                notes: ["additive": "Bahdanau", "dot": "Luong", "general": "Luong, through a learned matrix",
+                        "none": "the plain seq2seq: the encoder's last state only"]),
         .integer("vocabulary", ModelBounds.vocabulary, \.vocabulary,
                  doc: "token ids are 0..<vocabulary, source and target alike; at least what the task uses", defaultNote: "from the task"),
         .integer("embedding", ModelBounds.width, \.embeddingSize, doc: "the width of the token embeddings"),

@@ -192,6 +192,8 @@ public struct Setting<Root>: @unchecked Sendable {
     public var set: (inout Root, SettingValue) -> Void
     /// Kept as a 32-bit float: encoded as one, so that 0.1 is stored as 0.1.
     public var isFloat32 = false
+    /// For a choice: what some of its values mean, for the documentation ("decoder-only": "one causal stack ...").
+    public var choiceNotes: [String: String] = [:]
 
     public init(_ key: String, aliases: [String] = [], _ kind: SettingKind, doc: String, defaultNote: String? = nil,
                 get: @escaping (Root) -> SettingValue?, set: @escaping (inout Root, SettingValue) -> Void) {
@@ -251,11 +253,14 @@ public struct Setting<Root>: @unchecked Sendable {
         }
     }
 
-    public static func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ path: WritableKeyPath<Root, E>, doc: String) -> Setting
+    public static func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ path: WritableKeyPath<Root, E>, doc: String = "",
+                                                                 notes: [String: String] = [:]) -> Setting
     where E.RawValue == String {
-        Setting(key, .choice(E.allCases.map(\.rawValue)), doc: doc, get: { .text($0[keyPath: path].rawValue) }) { root, value in
+        var setting = Setting(key, .choice(E.allCases.map(\.rawValue)), doc: doc, get: { .text($0[keyPath: path].rawValue) }) { root, value in
             if case .text(let v) = value, let e = E(rawValue: v) { root[keyPath: path] = e }
         }
+        setting.choiceNotes = notes
+        return setting
     }
 }
 
@@ -288,6 +293,39 @@ extension SettingsTable {
                 throw SettingError(key: "\(prefix).\(setting.key)", mismatch.message)
             }
         }
+    }
+}
+
+extension SettingsTable {
+    /// The setting's row of the documentation's key table:
+    /// `| \`heads\` | integer | 4 | 1...1024: attention heads, dividing \`d_model\` |`.
+    public static func documentationRow(_ setting: Setting<Self>) -> String {
+        let names = (["`\(setting.key)`"] + setting.aliases.map { "(or `\($0)`)" }).joined(separator: " ")
+        let defaultText: String
+        if let note = setting.defaultNote {
+            defaultText = note
+        } else {
+            switch setting.get(Self()) {
+            case .integer(let v)?: defaultText = String(v)
+            case .number(let v)?: defaultText = NumberRange.bound(v)
+            case .bool(let v)?: defaultText = "`\(v)`"
+            case .text(let v)?: defaultText = "`\"\(v)\"`"
+            case .off?, nil: defaultText = "`false`"
+            }
+        }
+        let allowed: String
+        if case .choice(let choices) = setting.kind {
+            allowed = choices.map { choice in "`\"\(choice)\"`" + (setting.choiceNotes[choice].map { " (\($0))" } ?? "") }.joined(separator: ", ")
+        } else {
+            allowed = setting.kind.allowed
+        }
+        let description = [allowed, setting.doc].filter { !$0.isEmpty }.joined(separator: ": ")
+        return "| \(names) | \(setting.kind.typeName) | \(defaultText) | \(description) |"
+    }
+
+    /// The documentation's key table of the type: a header and one row per setting.
+    public static var documentationTable: [String] {
+        ["| key | type | default | allowed values |", "|---|---|---|---|"] + settings.map(documentationRow)
     }
 }
 

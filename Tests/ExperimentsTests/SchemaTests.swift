@@ -6,7 +6,26 @@ import XCTest
 @testable import Experiments
 
 final class SchemaTests: XCTestCase {
-    /// docs/experiment-file.md has a row for every key the loader takes.
+    /// The [model] and [train] key tables of docs/experiment-file.md are the settings' own tables.
+    /// `ABLATE_REGENERATE_DOCS=1` rewrites them.
+    func testTheKeyTablesOfTheDocumentationAreGenerated() throws {
+        let path = Files.root.appendingPathComponent("docs/experiment-file.md").path
+        let page = try Files.text(path)
+        let (regenerated, missing) = KeyTables.regenerate(page)
+        XCTAssertEqual(missing, [], "docs/experiment-file.md has no <!-- generated: NAME --> ... <!-- end generated --> markers for these tables")
+        if regenerated != page, ProcessInfo.processInfo.environment["ABLATE_REGENERATE_DOCS"] == "1" {
+            try regenerated.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let differing = zip(page.components(separatedBy: "\n"), regenerated.components(separatedBy: "\n")).first { $0 != $1 }
+        XCTAssertEqual(page, regenerated, "docs/experiment-file.md's key tables differ from the settings' tables (first difference: \(differing.map { "\($0.0) -> \($0.1)" } ?? "in length")); "
+                       + "rerun this test with ABLATE_REGENERATE_DOCS=1 to rewrite them")
+        for name in KeyTables.blocks.map(\.name) {
+            XCTAssertTrue(regenerated.contains("<!-- generated: \(name) -->\n| key | type |"), name)
+        }
+    }
+
+    /// Every key a table generates is in the page, and the page documents the keys no table has.
     func testTheDocumentationListsEveryKey() throws {
         let doc = try Files.text(Files.root.appendingPathComponent("docs/experiment-file.md").path)
         let keys: [String] = Schema.modelKeys + Schema.trainingKeys + Schema.experimentKeys + ["kind", "name", "description"]
