@@ -64,7 +64,12 @@ public enum Model {
             throw ModelLoadError(path: url.path, message: "has a model config (metadata \"config\") that ablate cannot build: \(error)")
         }
         try Checkpoint.check(tensors.map { ($0.name, $0.shape) }, fit: layout.slices, path: url.path)
-        let model = try build(config, seed: 0)
+        // parameterLayout validated the config: build without validating it again.
+        let model: Model
+        switch config {
+        case .transformer(let transformer): model = .transformer(Transformer(validated: transformer, seed: 0))
+        case .rnn(let rnn): model = .rnn(RNNSeq2Seq(validated: rnn, seed: 0))
+        }
         Checkpoint.copy(tensors, into: model.parameters)
         return (model, metadata)
     }

@@ -104,8 +104,14 @@ public final class RNNSeq2Seq: @unchecked Sendable {
 
     /// Builds the model and initialises its parameters from `RNG(seed, .initialization)`.
     /// Throws `SettingError` for an invalid config.
-    public init(config: RNNConfig, seed: UInt64) throws {
+    public convenience init(config: RNNConfig, seed: UInt64) throws {
         try config.validate()
+        self.init(validated: config, seed: seed)
+    }
+
+    /// Builds a model of a config that `validate()` accepted (a checkpoint's, checked by its
+    /// parameter layout): the one validation of a load.
+    init(validated config: RNNConfig, seed: UInt64) {
         self.config = config
         let parts = Parts(config)
         sourceEmbedding = parts.sourceEmbedding

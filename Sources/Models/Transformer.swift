@@ -67,8 +67,14 @@ public final class Transformer: @unchecked Sendable {
     }
 
     /// Builds the model and initialises its parameters from `RNG(seed, .initialization)`.
-    public init(config: TransformerConfig, seed: UInt64) throws {
+    public convenience init(config: TransformerConfig, seed: UInt64) throws {
         try config.validate()
+        self.init(validated: config, seed: seed)
+    }
+
+    /// Builds a model of a config that `validate()` accepted (a checkpoint's, checked by its
+    /// parameter layout): the one validation of a load.
+    init(validated config: TransformerConfig, seed: UInt64) {
         self.config = config
         let parts = Parts(config)
         sourceInput = parts.sourceInput
