@@ -170,6 +170,25 @@ public struct RunSpec: Codable, Sendable, Hashable {
 
     private enum CodingKeys: String, CodingKey { case variant, seed, task, model, training = "train" }
 
+    /// Reads a stored config. One written before run keys were `ablate-run-v2` (its settings under
+    /// Swift names: "training", "learningRate", "trainSize") is refused, saying what to do.
+    public init(from decoder: Decoder) throws {
+        if try decoder.container(keyedBy: SettingKey.self).contains(SettingKey("training")) {
+            throw SettingError(key: "config", Self.earlierVersion)
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        variant = try container.decode(String.self, forKey: .variant)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        task = try container.decode(TaskSpec.self, forKey: .task)
+        model = try container.decode(ModelConfig.self, forKey: .model)
+        training = try container.decode(TrainingSettings.self, forKey: .training)
+    }
+
+    /// What to do with a run stored by an earlier version (run keys `ablate-run-v1`).
+    public static let earlierVersion = "this run was stored by an earlier version of ablate (run keys ablate-run-v1, settings under "
+        + "other names such as training.learningRate): run `ablate run` on its experiment file again, which registers the runs "
+        + "under this version's keys and trains them; the earlier rows stay in the database, marked as not current"
+
     public init(variant: String, seed: UInt64, task: TaskSpec, model: ModelConfig, training: TrainingSettings) {
         self.variant = variant
         self.seed = seed

@@ -74,6 +74,17 @@ final class ConfigCodingTests: XCTestCase {
         }
     }
 
+    func testARunStoredByTheEarlierVersionIsRefusedSayingWhatToDo() throws {
+        let v1 = #"{"model":{"arch":"transformer"},"seed":1,"task":{"kind":"reverse","trainSize":[2,8]},"training":{"learningRate":0.001},"variant":"baseline"}"#
+        XCTAssertThrowsError(try JSONDecoder().decode(RunSpec.self, from: Data(v1.utf8))) { error in
+            XCTAssertEqual(error as? SettingError, SettingError(key: "config", RunSpec.earlierVersion))
+            XCTAssertTrue("\(error)".contains("run `ablate run` on its experiment file again"), "\(error)")
+        }
+        let spec = RunSpec(variant: "b", seed: 3, task: TaskSpec(kind: "copy", trainSize: 2...5), model: .rnn(RNNConfig()),
+                           training: TrainingSettings())
+        XCTAssertEqual(try JSONDecoder().decode(RunSpec.self, from: Data(spec.canonicalJSON().utf8)), spec)
+    }
+
     func testAWronglyTypedValueNamesTheKeyTheValueAndWhatItTakes() throws {
         XCTAssertThrowsError(try ModelConfig.fromJSON(#"{"heads":"four"}"#)) { error in
             XCTAssertEqual("\(error)", #"model.heads: expected an integer in 1...1024, got "four""#)
