@@ -1,5 +1,5 @@
-import Settings
 import Foundation
+import Settings
 import Tensors
 
 /// A trained or trainable model of either family, built from a `ModelConfig`: what checkpoints,

@@ -60,24 +60,13 @@ extension RNNConfig {
     ]
 }
 
-extension TransformerConfig: Codable {
-    public init(from decoder: Decoder) throws {
-        self = try TransformerConfig(decodingSettings: decoder.container(keyedBy: SettingKey.self), prefix: "model", allowing: ["arch"])
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: SettingKey.self)
-        try encodeSettings(to: &container)
-    }
+extension TransformerConfig: SettingsCodable {
+    public static let settingsPrefix = "model"
+    /// The architecture, which `ModelConfig` reads.
+    public static let otherKeys: Set<String> = ["arch"]
 }
 
-extension RNNConfig: Codable {
-    public init(from decoder: Decoder) throws {
-        self = try RNNConfig(decodingSettings: decoder.container(keyedBy: SettingKey.self), prefix: "model", allowing: ["arch"])
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: SettingKey.self)
-        try encodeSettings(to: &container)
-    }
+extension RNNConfig: SettingsCodable {
+    public static let settingsPrefix = "model"
+    public static let otherKeys: Set<String> = ["arch"]
 }

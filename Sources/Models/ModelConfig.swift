@@ -24,9 +24,9 @@ public enum ModelConfig: Codable, Sendable, Hashable {
             arch = value
         }
         if arch == "rnn" {
-            self = .rnn(try RNNConfig(decodingSettings: container, prefix: "model", allowing: ["arch"]))
+            self = .rnn(try RNNConfig(decodingSettings: container, prefix: "model", allowing: RNNConfig.otherKeys))
         } else {
-            self = .transformer(try TransformerConfig(decodingSettings: container, prefix: "model", allowing: ["arch"]))
+            self = .transformer(try TransformerConfig(decodingSettings: container, prefix: "model", allowing: TransformerConfig.otherKeys))
         }
     }
 

@@ -1,5 +1,5 @@
-import Settings
 import Layers
+import Settings
 import Tensors
 
 /// The RNN baseline built from an `RNNConfig`: an encoder-decoder of GRU or LSTM layers with Bahdanau

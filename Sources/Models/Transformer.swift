@@ -1,5 +1,5 @@
-import Settings
 import Layers
+import Settings
 import Tensors
 
 /// A Transformer built from a `TransformerConfig`: encoder-decoder (the paper), decoder-only, or

@@ -82,3 +82,25 @@ public enum JSONValueText {
         return "an object"
     }
 }
+
+/// A settings table whose JSON form is its settings: `{"KEY": value, ...}`.
+public protocol SettingsCodable: SettingsTable, Codable {
+    /// The table the settings belong to, for messages: "model", "train".
+    static var settingsPrefix: String { get }
+    /// Keys of the JSON object that are no setting of the type and decoding leaves alone ("arch").
+    static var otherKeys: Set<String> { get }
+}
+
+extension SettingsCodable {
+    public static var otherKeys: Set<String> { [] }
+
+    /// A key no setting has, or a value of the wrong type, throws a `SettingError` for `PREFIX.KEY`.
+    public init(from decoder: Decoder) throws {
+        try self.init(decodingSettings: decoder.container(keyedBy: SettingKey.self), prefix: Self.settingsPrefix, allowing: Self.otherKeys)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: SettingKey.self)
+        try encodeSettings(to: &container)
+    }
+}

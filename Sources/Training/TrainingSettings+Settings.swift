@@ -35,15 +35,8 @@ extension TrainingSettings {
     ]
 }
 
-extension TrainingSettings: Codable {
-    /// `{"lr": 0.001, "eval_every": 100, "clip_norm": false, ...}`: the settings' keys; a key no
-    /// setting has, or a value of the wrong type, throws a `SettingError` for `train.KEY`.
-    public init(from decoder: Decoder) throws {
-        self = try TrainingSettings(decodingSettings: decoder.container(keyedBy: SettingKey.self), prefix: "train")
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: SettingKey.self)
-        try encodeSettings(to: &container)
-    }
+/// `{"lr": 0.001, "eval_every": 100, "clip_norm": false, ...}`: the settings' keys; a key no setting
+/// has, or a value of the wrong type, throws a `SettingError` for `train.KEY`.
+extension TrainingSettings: SettingsCodable {
+    public static let settingsPrefix = "train"
 }
