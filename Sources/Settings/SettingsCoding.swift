@@ -33,13 +33,12 @@ extension SettingsTable {
     /// takes. Ranges are not checked here: call `checkRanges` (or the type's `validate`).
     public init(decodingSettings container: KeyedDecodingContainer<SettingKey>, prefix: String, allowing: Set<String> = []) throws {
         self.init()
-        let keys = Self.settings.filter { $0.get(Self()) != nil || $0.kind.isOptional }.map(\.key)
+        let keys = Self.storedKeys
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) where !allowing.contains(key.stringValue) {
             guard let setting = Self.settings.first(where: { $0.key == key.stringValue }), keys.contains(key.stringValue) else {
                 let known = (Array(allowing) + keys).sorted().joined(separator: ", ")
                 throw SettingError(key: "\(prefix).\(key.stringValue)", "unknown key; a stored \(prefix) config takes \(known)")
             }
-            let found = JSONValueText.describe(container, key)
             let value: SettingValue?
             switch setting.kind {
             case .integer, .integerOrOff:
@@ -58,7 +57,7 @@ extension SettingsTable {
             // The type and the choices are checked here; the range by `checkRanges`, once.
             let typed: SettingValue
             do {
-                typed = try setting.kind.check(value, found: found, ranges: false)
+                typed = try setting.kind.check(value, found: JSONValueText.describe(container, key), ranges: false)
             } catch let mismatch as SettingMismatch {
                 throw SettingError(key: "\(prefix).\(key.stringValue)", mismatch.message)
             }
