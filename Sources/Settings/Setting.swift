@@ -224,7 +224,9 @@ public struct Setting<Root>: @unchecked Sendable {
     }
 
     public static func float(_ key: String, _ range: NumberRange, _ path: WritableKeyPath<Root, Float>, doc: String) -> Setting {
-        var setting = Setting(key, .number(range), doc: doc, get: { .number(Double($0[keyPath: path])) }) { root, value in
+        // Read as the decimal the float prints as (0.1, not 0.10000000149011612): what a file wrote,
+        // and what messages and the documentation show. Float(that) is the same float.
+        var setting = Setting(key, .number(range), doc: doc, get: { .number(Double($0[keyPath: path].description) ?? Double($0[keyPath: path])) }) { root, value in
             if case .number(let v) = value { root[keyPath: path] = Float(v) }
         }
         setting.isFloat32 = true

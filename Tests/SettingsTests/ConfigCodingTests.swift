@@ -98,6 +98,14 @@ final class ConfigCodingTests: XCTestCase {
         }
     }
 
+    func testAFloatSettingIsShownAsWritten() throws {
+        var config = TransformerConfig()
+        config.dropout = 1.2
+        XCTAssertThrowsError(try config.validate()) { error in
+            XCTAssertEqual("\(error)", "model.dropout: expected a number in [0, 1), got 1.2")
+        }
+    }
+
     func testRangesAreCheckedByValidationNotByDecoding() throws {
         let config = try ModelConfig.fromJSON(#"{"heads":0}"#)
         XCTAssertThrowsError(try config.validate()) { error in
