@@ -130,6 +130,14 @@ final class HostileCheckpointTests: XCTestCase {
         XCTAssertFalse(message.contains("codingPath"), message)
     }
 
+    func testAKeyNoSettingHasIsRefusedByName() throws {
+        // A version-1 name, and a Transformer key in an RNN's config.
+        let message = loadError(try checkpoint { $0["modelSize"] = 64 })
+        XCTAssertTrue(message.contains("model.modelSize: unknown key; a stored model config takes ") && message.contains(" d_model, "), message)
+        let rnn = loadError(try checkpoint { $0["arch"] = "rnn"; $0["heads"] = 2 })
+        XCTAssertTrue(rnn.contains("model.") && rnn.contains(": unknown key"), rnn)
+    }
+
     func testWronglyTypedValuesAreNamed() throws {
         let cases: [(String, Any, String)] = [
             ("d_model", "big", #"model.d_model: expected an integer in 1...16384, got "big""#),
