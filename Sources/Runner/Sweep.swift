@@ -149,7 +149,7 @@ public enum Sweep {
 }
 
 /// `path` relative to the working directory when it lies inside it (as a report shows it), else as given.
-func relativePath(_ path: String) -> String {
+public func relativePath(_ path: String) -> String {
     let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard absolute.hasPrefix(directory + "/") else { return path }

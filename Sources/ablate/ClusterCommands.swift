@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Inspection
 import Runner
 import Store
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Inspection
 import Runner
 import Store
 import Tasks
@@ -26,7 +27,7 @@ extension Ablate {
         }
 
         func run() throws {
-            let report = Runner.Doctor.run(gemmSize: size)
+            let report = Inspection.Doctor.run(gemmSize: size)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

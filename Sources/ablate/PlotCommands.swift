@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Reports
 import Plots
+import Inspection
 import Runner
 import Store
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Plots
 import Reports
+import Inspection
 import Runner
 import Store
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
+import Inspection
 import Runner
 import Store
 import Tasks
