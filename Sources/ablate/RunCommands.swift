@@ -59,10 +59,7 @@ extension Ablate {
         func run() throws {
             let experiment = try loadExperiment(file)
             if dryRun {
-                print("\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs")
-                for run in experiment.runs {
-                    print("  \(run.shortKey)  \(Escaping.terminal(run.spec.variant))  seed \(run.spec.seed)")
-                }
+                for line in ValidationSummary.dryRunLines(for: experiment) { print(line) }
                 return
             }
             var options = Sweep.Options()
@@ -71,8 +68,7 @@ extension Ablate {
             options.databasePath = database
             options.retryFailed = retryFailed
             let summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
-            let parts = RunStatus.reportingOrder.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
-            print("\(Escaping.terminal(summary.databasePath)): \(parts.joined(separator: ", ")) of \(summary.total) runs")
+            print(summary.line)
             if !summary.complete { throw ExitCode(1) }
         }
     }
