@@ -85,15 +85,24 @@ extension Ablate {
                 print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
                 let counts = try store.statusCounts(experiment: experiment.name)
                 let runs = try store.runs(experiment: experiment.name)
-                // The sweep's order: the baseline, then the variants as the experiment file lists them.
-                var variants: [String] = []
+                // The sweep's order: the baseline, then the variants as the experiment file lists them
+                // (as registered), then any variant with current runs that the plan lacks.
+                let plan = try store.variants(experiment: experiment.name)
+                var variants = plan.map(\.name)
                 for run in runs where run.current && !variants.contains(run.variant) { variants.append(run.variant) }
                 let order = RunStatus.reportingOrder
                 for variant in variants {
+                    let planned = plan.first { $0.name == variant }
+                    let changes = planned.map { $0.changes.map(\.description).joined(separator: ", ") } ?? ""
+                    let label = Escaping.terminal(variant) + (changes.isEmpty ? "" : " (\(Escaping.terminal(changes)))")
+                    if let same = planned?.sameAs {
+                        print("  \(label): same as \(Escaping.terminal(same))")
+                        continue
+                    }
                     let parts = counts.filter { $0.variant == variant }
                         .sorted { (order.firstIndex(of: $0.status) ?? order.count) < (order.firstIndex(of: $1.status) ?? order.count) }
                         .map { "\($0.runs) \($0.status.rawValue)" }
-                    print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
+                    print("  \(label): \(parts.isEmpty ? "no runs" : parts.joined(separator: ", "))")
                 }
                 let earlier = runs.filter { !$0.current }.count
                 if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }

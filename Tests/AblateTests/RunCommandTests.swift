@@ -515,7 +515,7 @@ final class RunCommandTests: FolderTestCase {
         let status = try AblateBinary.run(["status", fixture.database])
         XCTAssertEqual(status.status, 0, status.standardError)
         let lines = status.standardOutput.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines, ["tiny: \(Experiment.question)", "  baseline: 2 done", "  no-positional: 2 done"])
+        XCTAssertEqual(lines, ["tiny: \(Experiment.question)", "  baseline: 2 done", "  no-positional (model.positional = \"none\"): 2 done"])
 
         let missing = try AblateBinary.run(["status", directory.appendingPathComponent("none.sqlite").path])
         XCTAssertEqual(missing.status, 2)
@@ -523,12 +523,14 @@ final class RunCommandTests: FolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("none.sqlite").path))
     }
 
-    /// Status lists the variants in the sweep's order (the baseline, then the file's order), not sorted
-    /// by name, and each variant's statuses results first.
+    /// Status lists the variants in the sweep's order (the baseline, then the file's order, then the
+    /// grid), not sorted by name, each with its changes as written and its statuses results first; a
+    /// grid point equal to an earlier variant is "same as" it.
     func testStatusKeepsTheSweepsOrderOfVariants() throws {
         let text = Experiment.tiny(name: "order", steps: 2, evalEvery: 2)
             .replacingOccurrences(of: "name = \"no-positional\"", with: "name = \"zz-no-positional\"")
             + "[[variant]]\nname = \"aa-learned\"\nmodel.positional = \"learned\"\nmodel.max_length = 16\n"
+            + "\n[grid]\n\"model.heads\" = [2, 1]\n"
         let file = try Experiment.write(text, named: "order.toml", in: directory)
         let database = directory.appendingPathComponent("order.sqlite").path
         let run = try AblateBinary.run(["run", file, "--database", database, "--workers", "1"])
@@ -536,7 +538,9 @@ final class RunCommandTests: FolderTestCase {
         let status = try AblateBinary.run(["status", database])
         XCTAssertEqual(status.status, 0, status.standardError)
         XCTAssertEqual(status.standardOutput.split(separator: "\n").dropFirst().map(String.init),
-                       ["  baseline: 2 done", "  zz-no-positional: 2 done", "  aa-learned: 2 done"])
+                       ["  baseline: 2 done", "  zz-no-positional (model.positional = \"none\"): 2 done",
+                        "  aa-learned (model.positional = \"learned\", model.max_length = 16): 2 done",
+                        "  heads=2 (model.heads = 2): same as baseline", "  heads=1 (model.heads = 1): 2 done"])
     }
 
     func testExportAsCSVAndJSON() throws {
