@@ -80,40 +80,7 @@ extension Ablate {
         var database: String
 
         func run() throws {
-            let store = try ResultStore(readingAt: database)
-            for experiment in try store.experiments() {
-                print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
-                let counts = try store.statusCounts(experiment: experiment.name)
-                let runs = try store.runs(experiment: experiment.name)
-                // The sweep's order: the baseline, then the variants as the experiment file lists them
-                // (as registered), then any variant with current runs that the plan lacks.
-                let plan = try store.variants(experiment: experiment.name)
-                var variants = plan.map(\.name)
-                for run in runs where run.current && !variants.contains(run.variant) { variants.append(run.variant) }
-                let order = RunStatus.reportingOrder
-                for variant in variants {
-                    let planned = plan.first { $0.name == variant }
-                    let changes = planned.map { $0.changes.map(\.description).joined(separator: ", ") } ?? ""
-                    let label = Escaping.terminal(variant) + (changes.isEmpty ? "" : " (\(Escaping.terminal(changes)))")
-                    if let same = planned?.sameAs {
-                        print("  \(label): same as \(Escaping.terminal(same))")
-                        continue
-                    }
-                    let parts = counts.filter { $0.variant == variant }
-                        .sorted { (order.firstIndex(of: $0.status) ?? order.count) < (order.firstIndex(of: $1.status) ?? order.count) }
-                        .map { "\($0.runs) \($0.status.rawValue)" }
-                    print("  \(label): \(parts.isEmpty ? "no runs" : parts.joined(separator: ", "))")
-                }
-                let earlier = runs.filter { !$0.current }.count
-                if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
-                for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
-                    print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
-                }
-            }
-            // A cluster sweep: its shards' progress and, where squeue answers, the job array's state.
-            if let progress = try Shards.progress(databasePath: database) {
-                for line in progress.lines { print(Escaping.terminal(line)) }
-            }
+            for line in try StatusReport.lines(databasePath: database) { print(line) }
         }
     }
 
