@@ -39,14 +39,10 @@ public struct Experiment: Sendable {
         /// One setting it changes, as the user wrote it: the key as the file names it ("model.positional",
         /// "train.lr"; "model" for a whole new model `model = { ... }`) and the value in the file's syntax
         /// ("\"none\"", "0.003", "{ arch = \"rnn\", layers = 1 }").
+        /// (The Store keeps it as its own `VariantChange`; the Runner copies one into the other.)
         public struct Change: Sendable, Hashable, CustomStringConvertible {
             public var key: String
             public var value: String
-
-            public init(key: String, value: String) {
-                self.key = key
-                self.value = value
-            }
 
             /// The change as a line of the file: `model.positional = "none"`.
             public var description: String { "\(key) = \(value)" }

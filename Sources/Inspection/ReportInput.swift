@@ -77,6 +77,8 @@ public enum ReportInput {
             }
             return snake == "learning_rate" ? "lr" : snake
         }
+        // Settings a file may also write under another name.
+        settings["train.learning_rate"] = settings["train.lr"]
         if let dropout = settings["model.dropout"] { settings["train.dropout"] = dropout }
         settings["task.kind"] = StoredValue.string(spec.task.kind).fileSyntax
         for (name, value) in spec.task.parameters { settings["task." + name] = value.plainText }

@@ -48,17 +48,22 @@ extension ExperimentAnalysis {
     }
 
     /// Each variant's changes as the experiment file writes them, with the baseline's values; a
-    /// column of descriptions when a variant has one.
+    /// column of descriptions when a variant has one. Grid points with the configuration of an
+    /// earlier variant (no runs of their own) follow, saying whose results are theirs.
     public func changesTable() -> Table {
-        let shown = variants.filter { $0.name != baseline }
-        let descriptions = shown.map { data.plan.variant($0.name)?.description ?? "" }
-        let described = descriptions.contains { !$0.isEmpty }
+        var rows: [(name: String, description: String, changes: String)] = variants.filter { $0.name != baseline }.map {
+            ($0.name, data.plan.variant($0.name)?.description ?? "",
+             $0.changes.isEmpty ? "nothing (same configuration as the baseline)" : $0.changes.joined(separator: "; "))
+        }
+        for point in data.plan.variants {
+            guard let same = point.sameAs else { continue }
+            let changes = Self.changes(of: point, baseline: configuration?.settings ?? [:]).joined(separator: "; ")
+            rows.append((point.name, point.description, changes + "; same configuration as \(same): its results are \(same)'s"))
+        }
+        let described = rows.contains { !$0.description.isEmpty }
         return Table(title: "What each variant changes",
                      columns: ["variant"] + (described ? ["description"] : []) + ["settings that differ from the baseline"],
-                     rows: zip(shown, descriptions).map { row, description in
-                         [row.name] + (described ? [description] : [])
-                             + [row.changes.isEmpty ? "nothing (same configuration as the baseline)" : row.changes.joined(separator: "; ")]
-                     })
+                     rows: rows.map { [$0.name] + (described ? [$0.description] : []) + [$0.changes] })
     }
 
     public func effectTable() -> Table {

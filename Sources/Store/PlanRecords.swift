@@ -23,13 +23,12 @@ public struct VariantChange: Codable, Hashable, Sendable, CustomStringConvertibl
     /// The value, in the file's syntax (strings quoted): "0.003", "\"none\"", "{ arch = \"rnn\", layers = 1 }".
     public var value: String
 
-    public init(key: String, value: String) {
-        self.key = key
-        self.value = value
-    }
-
     /// "train.lr = 0.003".
     public var description: String { "\(key) = \(value)" }
+
+    public init(key: String, value: String) {
+        (self.key, self.value) = (key, value)
+    }
 }
 
 /// One variant of an experiment: a row of `variants`, unique by (experiment, name).

@@ -52,7 +52,7 @@ enum ReportFixture {
     }
 
     /// The plan as the sweep registers it: "wide" learns its positions, "broken" trains at a learning
-    /// rate of 10 (its stored configs say the same).
+    /// rate of 10 (its stored configs say the same), "heads=2" is the baseline's configuration.
     static func variants(experiment: String, names: [String: String] = [:]) -> [VariantRecord] {
         let name = { (variant: String) in names[variant] ?? variant }
         return [
@@ -61,6 +61,9 @@ enum ReportFixture {
                           changes: [VariantChange(key: "model.positional", value: "\"learned\"")]),
             VariantRecord(experiment: experiment, name: name("broken"), position: 2, origin: .variant,
                           changes: [VariantChange(key: "train.lr", value: "10")]),
+            // A grid point equal to the baseline: no runs of its own.
+            VariantRecord(experiment: experiment, name: name("heads=2"), position: 3, origin: .grid,
+                          changes: [VariantChange(key: "model.heads", value: "2")], sameAs: name("baseline")),
         ]
     }
 

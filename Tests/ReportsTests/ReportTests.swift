@@ -58,7 +58,8 @@ final class ReportAnalysisTests: ReportTestCase {
         let changes = analysis.changesTable()
         XCTAssertEqual(changes.columns, ["variant", "description", "settings that differ from the baseline"])
         XCTAssertEqual(changes.rows, [["wide", "learned positions", "model.positional = \"learned\" (baseline: \"sinusoidal\")"],
-                                      ["broken", "", "train.lr = 10 (baseline: 0.001)"]])
+                                      ["broken", "", "train.lr = 10 (baseline: 0.001)"],
+                                      ["heads=2", "", "model.heads = 2 (baseline: 2); same configuration as baseline: its results are baseline's"]])
 
         // Only the done run of "broken" counts: one value, no interval.
         let broken = try row(analysis, "broken")
