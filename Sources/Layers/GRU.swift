@@ -12,11 +12,8 @@ import Tensors
 /// keeps r, z, n (its gates) and h W_hh^T + b_hh (its cache: the backward needs the n part).
 /// Run it with `RecurrentLayer(GRU.self, ...)`; see Recurrent.swift. Shapes: B batch, I input size, H hidden size.
 public enum GRU: RecurrentCell {
-    public static let name = "GRU"
-    public static let gateCount = 3
-    public static let cacheCount = 3
-    public static let hasCell = false
-    public static let hiddenBiasInInputProjection = false
+    public static let layout = RecurrentCellLayout(name: "GRU", gateCount: 3, cacheCount: 3, hasCell: false,
+                                                   hiddenBiasInInputProjection: false)
 
     /// cache = state W_hh^T + b_hh. state is (B,H), cache is (B,3H).
     public static func projectHidden(gates: UnsafeMutablePointer<Float>, cache: UnsafeMutablePointer<Float>,

@@ -24,14 +24,11 @@ import Tensors
 /// projection gradients are the same, the gradient of the gate pre-activations.
 /// Run it with `RecurrentLayer(LSTM.self, ...)`; see Recurrent.swift. Shapes: B batch, I input size, H hidden size.
 public enum LSTM: RecurrentCell {
-    public static let name = "LSTM"
-    public static let gateCount = 4
-    public static let cacheCount = 1
-    public static let hasCell = true
-    public static let hiddenBiasInInputProjection = true
+    public static let layout = RecurrentCellLayout(name: "LSTM", gateCount: 4, cacheCount: 1, hasCell: true,
+                                                   hiddenBiasInInputProjection: true)
 
     /// gates = state W_hh^T; `forward` adds the input projection. state is (B,H), gates are (B,4H).
-    public static func projectHidden(gates: UnsafeMutablePointer<Float>, cache: UnsafeMutablePointer<Float>,
+    public static func projectHidden(gates: UnsafeMutablePointer<Float>, cache _: UnsafeMutablePointer<Float>,
                                      state: UnsafePointer<Float>, batch B: Int, weights: RecurrentWeights) {
         let H = weights.hiddenSize, G = weights.gateSize
         gemm(transposeA: false, transposeB: true, m: B, n: G, k: H, alpha: 1, a: state, lda: H,
@@ -39,7 +36,7 @@ public enum LSTM: RecurrentCell {
     }
 
     /// gates = input W_ih^T + state W_hh^T + b_ih + b_hh. input is (B,I), state (B,H), gates (B,4H).
-    public static func projectStep(gates: UnsafeMutablePointer<Float>, cache: UnsafeMutablePointer<Float>,
+    public static func projectStep(gates: UnsafeMutablePointer<Float>, cache _: UnsafeMutablePointer<Float>,
                                    input: UnsafePointer<Float>, state: UnsafePointer<Float>, batch B: Int,
                                    weights: RecurrentWeights) {
         let I = weights.inputSize, H = weights.hiddenSize, G = weights.gateSize

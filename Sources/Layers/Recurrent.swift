@@ -27,17 +27,8 @@ import Tensors
 /// and its per-row forward and backward. The parameters are PyTorch's four tensors for every cell:
 /// `NAME.weight_ih` (G, I), `NAME.weight_hh` (G, H), `NAME.bias_ih` (G), `NAME.bias_hh` (G).
 public protocol RecurrentCell: Sendable {
-    /// The name in messages: "GRU", "LSTM".
-    static var name: String { get }
-    /// G / H: the gates stacked in the weight rows (GRU 3, LSTM 4).
-    static var gateCount: Int { get }
-    /// C / H: what a row keeps per iteration besides its gates (GRU: the hidden projection, 3; LSTM: tanh(c'), 1).
-    static var cacheCount: Int { get }
-    /// Whether a cell state c travels next to h (LSTM); when false every cell argument is ignored.
-    static var hasCell: Bool { get }
-    /// Whether the sequence path adds b_hh to the input projection (LSTM) rather than to the hidden one;
-    /// b_hh's gradient is then summed from the input projection's gradient.
-    static var hiddenBiasInInputProjection: Bool { get }
+    /// Its gates, cache and state layout.
+    static var layout: RecurrentCellLayout { get }
 
     /// The sequence path at one iteration: the state's part of the pre-activations for B rows, into
     /// `gates` (B,G) or `cache` (B,C). state is (B,H).
@@ -52,6 +43,17 @@ public protocol RecurrentCell: Sendable {
     /// The backward of `forward` for one row: writes (=) both projection gradients, accumulates (+=) the
     /// direct parts into `dState` and `dCell` (the part through W_hh is the layer's GEMM).
     static func backward(_ row: RecurrentRowGradient, hiddenSize H: Int)
+}
+
+/// What the driver needs to know of a cell besides its kernels: its `name` in messages ("GRU", "LSTM");
+/// `gateCount`, G / H, the gates stacked in the weight rows (GRU 3, LSTM 4); `cacheCount`, C / H, what a
+/// row keeps per iteration besides its gates (GRU: the hidden projection, 3; LSTM: tanh(c'), 1);
+/// `hasCell`, whether a cell state c travels next to h (LSTM; without one every cell argument is
+/// ignored); `hiddenBiasInInputProjection`, whether the sequence path adds b_hh to the input projection
+/// (LSTM) rather than to the hidden one, b_hh's gradient then being summed from the input projection's.
+public struct RecurrentCellLayout: Sendable {
+    public let name: String, gateCount: Int, cacheCount: Int
+    public let hasCell: Bool, hiddenBiasInInputProjection: Bool
 }
 
 /// A cell's parameters as values, for one call. weightInput (G,I), weightHidden (G,H), biases (G).
@@ -87,32 +89,28 @@ public struct RecurrentRowGradient {
 /// What the forward of a `RecurrentLayer` keeps for the backward, and the backward's scratch, for up to
 /// `maxBatch` sequences of up to `maxLength` steps (or `maxLength` calls of `step`). Allocated once.
 public final class RecurrentActivations: Sendable {
-    public let maxBatch: Int
-    public let maxLength: Int
+    public let maxBatch: Int, maxLength: Int
     /// (B,T,G), sequence path only: x W_ih^T + b_ih (+ b_hh, see `hiddenBiasInInputProjection`) for every step.
     let inputProjection: Tensor
     /// (T,B,G): the gates after their non-linearities (the step path projects into them first).
     let gates: Tensor
     /// (T,B,C): what the cell keeps besides its gates.
     let cache: Tensor
-    /// (T+1,B,H), sequence path only: h (and c) before iteration k; index 0 is the initial state.
-    let states: Tensor
-    let cells: Tensor
+    /// (T+1,B,H) each, sequence path only: h and c (none without a cell) before iteration k; index 0 is the initial state.
+    let states: Tensor, cells: Tensor
     /// (B,T,G) sequence path, (T,B,G) step path: backward scratch, d loss / d input projection.
     let inputProjectionGradient: Tensor
     /// (T,B,G): backward scratch, d loss / d hidden projection.
     let hiddenProjectionGradient: Tensor
     /// (B,H) each: backward scratch, d loss / d (h, c) after and before the current iteration.
-    let stateGradient: Tensor
-    let previousStateGradient: Tensor
-    let cellGradient: Tensor
-    let previousCellGradient: Tensor
+    let stateGradient: Tensor, previousStateGradient: Tensor
+    let cellGradient: Tensor, previousCellGradient: Tensor
 
-    init(maxBatch B: Int, maxLength T: Int, hiddenSize H: Int, cell: any RecurrentCell.Type) {
-        precondition(B >= 0 && T >= 0, "\(cell.name) activations: sizes must be non-negative")
+    init(maxBatch B: Int, maxLength T: Int, hiddenSize H: Int, layout: RecurrentCellLayout) {
+        precondition(B >= 0 && T >= 0, "\(layout.name) activations: sizes must be non-negative")
         maxBatch = B
         maxLength = T
-        let G = cell.gateCount * H, C = cell.cacheCount * H, cellRows = cell.hasCell ? B : 0
+        let G = layout.gateCount * H, C = layout.cacheCount * H, cellRows = layout.hasCell ? B : 0
         inputProjection = Tensor(shape: [B, T, G])
         gates = Tensor(shape: [T, B, G])
         cache = Tensor(shape: [T, B, C])
@@ -154,11 +152,11 @@ public struct RecurrentLayer: Sendable {
 
     /// Declares `NAME.weight_ih`, `NAME.weight_hh`, `NAME.bias_ih`, `NAME.bias_hh`.
     public init(_ cell: any RecurrentCell.Type, _ name: String, inputSize: Int, hiddenSize: Int, layout: inout ParameterLayout) {
-        precondition(inputSize > 0 && hiddenSize > 0, "\(cell.name) \(name): sizes must be positive")
+        precondition(inputSize > 0 && hiddenSize > 0, "\(cell.layout.name) \(name): sizes must be positive")
         self.cell = cell
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
-        let G = cell.gateCount * hiddenSize
+        let G = cell.layout.gateCount * hiddenSize
         weightInput = layout.add("\(name).weight_ih", shape: [G, inputSize])
         weightHidden = layout.add("\(name).weight_hh", shape: [G, hiddenSize])
         biasInput = layout.add("\(name).bias_ih", shape: [G])
@@ -175,7 +173,7 @@ public struct RecurrentLayer: Sendable {
 
     /// Room for `maxBatch` sequences of `maxLength` steps, or `maxLength` calls of `step`.
     public func makeActivations(maxBatch: Int, maxLength: Int) -> RecurrentActivations {
-        RecurrentActivations(maxBatch: maxBatch, maxLength: maxLength, hiddenSize: hiddenSize, cell: cell)
+        RecurrentActivations(maxBatch: maxBatch, maxLength: maxLength, hiddenSize: hiddenSize, layout: cell.layout)
     }
 
     // MARK: - Whole sequences
@@ -193,15 +191,15 @@ public struct RecurrentLayer: Sendable {
                         activations: RecurrentActivations, parameters: ParameterSet) {
         // inputs is (B,T,I), weight_ih is (G,I), inputProjection is (B,T,G), states and cells are (T+1,B,H)
         checkSizes(batch: B, length: T, activations: activations)
-        let cell = self.cell, hasCell = cell.hasCell, weights = self.weights(parameters)
-        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = cell.cacheCount * H
+        let cell = self.cell, layout = cell.layout, hasCell = layout.hasCell, weights = self.weights(parameters)
+        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = layout.cacheCount * H
         let inputProjection = activations.inputProjection.data
         let states = activations.states.data, cells = activations.cells.data
         // all input projections at once: (B*T, I) x (I, G)
         gemm(transposeA: false, transposeB: true, m: B * T, n: G, k: I, alpha: 1, a: inputs, lda: I,
              b: weights.weightInput, ldb: I, beta: 0, c: inputProjection, ldc: G)
         addBias(out: inputProjection, inp: inputProjection, bias: weights.biasInput, rows: B * T, cols: G)
-        if cell.hiddenBiasInInputProjection {
+        if layout.hiddenBiasInInputProjection {
             addBias(out: inputProjection, inp: inputProjection, bias: weights.biasHidden, rows: B * T, cols: G)
         }
         if let initialState { states.update(from: initialState, count: B * H) } else { states.update(repeating: 0, count: B * H) }
@@ -249,8 +247,8 @@ public struct RecurrentLayer: Sendable {
                          reverse: Bool, activations: RecurrentActivations, parameters: ParameterSet) {
         // doutputs is (B,T,H), dinputs is (B,T,I); dInputProjection is (B,T,G), dHiddenProjection is (T,B,G)
         checkSizes(batch: B, length: T, activations: activations)
-        let cell = self.cell, hasCell = cell.hasCell, weights = self.weights(parameters)
-        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = cell.cacheCount * H
+        let cell = self.cell, layout = cell.layout, hasCell = layout.hasCell, weights = self.weights(parameters)
+        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = layout.cacheCount * H
         let states = activations.states.data, cells = activations.cells.data
         let dInputProjection = activations.inputProjectionGradient.data
         let dHiddenProjection = activations.hiddenProjectionGradient.data
@@ -298,7 +296,7 @@ public struct RecurrentLayer: Sendable {
         // dW_hh += sum_k dHidden_k^T state_k: one GEMM over all T*B rows
         gemm(transposeA: true, transposeB: false, m: G, n: H, k: T * B, alpha: 1, a: dHiddenProjection, lda: G,
              b: states, ldb: H, beta: 1, c: parameters.gradient(weightHidden), ldc: H)
-        if cell.hiddenBiasInInputProjection {
+        if layout.hiddenBiasInInputProjection {
             // forward: inputProjection = inputs W_ih^T + b_ih + b_hh
             addBiasBackward(dbias: parameters.gradient(biasHidden), dout: dInputProjection, rows: B * T, cols: G)
         } else {
@@ -325,12 +323,12 @@ public struct RecurrentLayer: Sendable {
                      batch B: Int, time: Int, activations: RecurrentActivations, parameters: ParameterSet) {
         // input is (B,I), gates are (B,G) and cache (B,C) at slot time
         checkSizes(batch: B, length: time + 1, activations: activations)
-        let cell = self.cell, hasCell = cell.hasCell, weights = self.weights(parameters)
-        let H = hiddenSize, G = weights.gateSize, C = cell.cacheCount * H
-        precondition(UnsafePointer(newState) != state, "\(cell.name).step: newState must not be state (the backward needs state)")
+        let cell = self.cell, layout = cell.layout, hasCell = layout.hasCell, weights = self.weights(parameters)
+        let H = hiddenSize, G = weights.gateSize, C = layout.cacheCount * H
+        precondition(UnsafePointer(newState) != state, "\(layout.name).step: newState must not be state (the backward needs state)")
         if hasCell {
-            precondition(newCell != nil && oldCell != nil, "\(cell.name).step: the cell and the new cell are required")
-            precondition(UnsafePointer(newCell!) != oldCell!, "\(cell.name).step: newCell must not be cell (the backward needs cell)")
+            precondition(newCell != nil && oldCell != nil, "\(layout.name).step: the cell and the new cell are required")
+            precondition(UnsafePointer(newCell!) != oldCell!, "\(layout.name).step: newCell must not be cell (the backward needs cell)")
         }
         let gates = activations.gates.data + time * B * G, cache = activations.cache.data + time * B * C
         cell.projectStep(gates: gates, cache: cache, input: input, state: state, batch: B, weights: weights)
@@ -353,12 +351,12 @@ public struct RecurrentLayer: Sendable {
                              batch B: Int, time: Int, activations: RecurrentActivations, parameters: ParameterSet) {
         // dInput and dHidden, the projection gradients, are (B,G) at slot time
         checkSizes(batch: B, length: time + 1, activations: activations)
-        let cell = self.cell, hasCell = cell.hasCell, weights = self.weights(parameters)
-        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = cell.cacheCount * H
-        precondition(UnsafePointer(dstate) != dnewState, "\(cell.name).stepBackward: dstate must not be dnewState")
+        let cell = self.cell, layout = cell.layout, hasCell = layout.hasCell, weights = self.weights(parameters)
+        let I = inputSize, H = hiddenSize, G = weights.gateSize, C = layout.cacheCount * H
+        precondition(UnsafePointer(dstate) != dnewState, "\(layout.name).stepBackward: dstate must not be dnewState")
         if hasCell {
-            precondition(dcell != nil && oldCell != nil, "\(cell.name).stepBackward: the cell and its gradient are required")
-            precondition(UnsafePointer(dcell!) != dnewCell, "\(cell.name).stepBackward: dcell must not be dnewCell")
+            precondition(dcell != nil && oldCell != nil, "\(layout.name).stepBackward: the cell and its gradient are required")
+            precondition(UnsafePointer(dcell!) != dnewCell, "\(layout.name).stepBackward: dcell must not be dnewCell")
         }
         let gates = activations.gates.data + time * B * G, cache = activations.cache.data + time * B * C
         let dInput = activations.inputProjectionGradient.data + time * B * G
@@ -390,15 +388,15 @@ public struct RecurrentLayer: Sendable {
     // MARK: - Shared pieces
 
     private func weights(_ parameters: ParameterSet) -> RecurrentWeights {
-        RecurrentWeights(inputSize: inputSize, hiddenSize: hiddenSize, gateSize: cell.gateCount * hiddenSize,
+        RecurrentWeights(inputSize: inputSize, hiddenSize: hiddenSize, gateSize: cell.layout.gateCount * hiddenSize,
                          weightInput: parameters.value(weightInput), weightHidden: parameters.value(weightHidden),
                          biasInput: parameters.value(biasInput), biasHidden: parameters.value(biasHidden))
     }
 
     private func checkSizes(batch B: Int, length T: Int, activations: RecurrentActivations) {
-        precondition(B >= 0 && T >= 0, "\(cell.name): sizes must be non-negative, got batch \(B), length \(T)")
+        precondition(B >= 0 && T >= 0, "\(cell.layout.name): sizes must be non-negative, got batch \(B), length \(T)")
         precondition(B <= activations.maxBatch && T <= activations.maxLength,
-                     "\(cell.name): batch \(B), length \(T) but activations for \(activations.maxBatch) x \(activations.maxLength)")
+                     "\(cell.layout.name): batch \(B), length \(T) but activations for \(activations.maxBatch) x \(activations.maxLength)")
     }
 }
 

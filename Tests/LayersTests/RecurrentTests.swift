@@ -13,7 +13,7 @@ private final class Cell {
     let parameters: ParameterSet
     let layer: RecurrentLayer
     let activations: RecurrentActivations
-    var stateCount: Int { layer.cell.hasCell ? 2 : 1 }
+    var stateCount: Int { layer.cell.layout.hasCell ? 2 : 1 }
 
     init(_ kind: Kind, seed: UInt64 = 1) {
         self.kind = kind
