@@ -85,7 +85,8 @@ extension RNNSeq2Seq {
             for d in 0..<directions {
                 encoder[l][d].forward(outputs: w.directionOutputs[l][d].data, finalState: w.finalStates[l][d].data,
                                       finalCell: w.finalCell(l, d), inputs: input, initialState: nil, initialCell: nil,
-                                      batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1, activations: w.encoderActivations[l][d], parameters: parameters)
+                                      batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1,
+                                      activations: w.encoderActivations[l][d], parameters: parameters)
             }
             if directions == 2 {
                 // o^l[b, t] = [forward[b, t]; backward[b, t]]
@@ -284,7 +285,8 @@ extension RNNSeq2Seq {
             for d in 0..<directions {
                 encoder[l][d].backward(dinputs: dInputs, dinitialState: nil, dinitialCell: nil, doutputs: dDirections[d],
                                        dfinalState: dFinalStates[d], dfinalCell: dFinalCells[d], inputs: input,
-                                       batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1, activations: w.encoderActivations[l][d], parameters: parameters)
+                                       batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1,
+                                      activations: w.encoderActivations[l][d], parameters: parameters)
             }
             if l > 0 {
                 // x^l = dropout(o^{l-1})  =>  do^{l-1} = dx^l * mask (do^{l-1} has no other use)

@@ -78,7 +78,9 @@ public final class RNNSeq2Seq: @unchecked Sendable {
                 let inputSize = l == 0 ? E : He
                 let names = config.bidirectional
                     ? ["encoder.layers.\(l).forward", "encoder.layers.\(l).backward"] : ["encoder.layers.\(l)"]
-                encoder.append(names.map { RecurrentLayer(config.cell.recurrentCell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout) })
+                encoder.append(names.map {
+                    RecurrentLayer(config.cell.recurrentCell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout)
+                })
             }
             targetEmbedding = Embedding("decoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
             bridges = config.bidirectional
@@ -87,7 +89,8 @@ public final class RNNSeq2Seq: @unchecked Sendable {
                 .makeAttention("decoder.attention", stateSize: H, keySize: He, attentionSize: config.attentionSize, layout: &layout)
             let contextSize = attention == nil ? 0 : He
             decoder = (0..<L).map {
-                RecurrentLayer(config.cell.recurrentCell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H, hiddenSize: H, layout: &layout)
+                RecurrentLayer(config.cell.recurrentCell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H,
+                               hiddenSize: H, layout: &layout)
             }
             output = Linear("output", inputSize: H + contextSize, outputSize: V, bias: true, layout: &layout)
             self.layout = layout
