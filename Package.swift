@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Models", "Tasks"], exclude: ["malformed", "valid"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Store", "Training"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Store", "Training", "TestSupport"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Store", "Training", "Plots"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots", "TestSupport", "Training", "Models"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -588,40 +589,7 @@ extension RunCommandTests {
 
         /// 2 configurations (the baseline and `no-positional`) x 2 seeds of a tiny Transformer on reversal.
         static func tiny(name: String = "tiny", steps: Int = 30, evalEvery: Int = 10, variantPositional: String = "none") -> String {
-            """
-            [experiment]
-            name = "\(name)"
-            question = "\(question)"
-            seeds = [1, 2]
-
-            [task]
-            kind = "reverse"
-            symbols = 4
-            train_length = [2, 4]
-            eval_length = [2, 5]
-
-            [model]
-            arch = "transformer"
-            d_model = 8
-            heads = 2
-            layers = 1
-            d_ff = 8
-
-            [train]
-            steps = \(steps)
-            batch = 8
-            lr = 3e-3
-            schedule = "warmup"
-            warmup = 5
-            eval_every = \(evalEvery)
-            validation_examples = 16
-            test_examples_per_size = 4
-
-            [[variant]]
-            name = "no-positional"
-            model.positional = "\(variantPositional)"
-
-            """
+            TinyExperiment.text(name: name, question: question, steps: steps, evalEvery: evalEvery, variantPositional: variantPositional)
         }
 
         static func temporaryDirectory(_ label: String) throws -> URL {

@@ -1,41 +1,15 @@
 import Experiments
 import Foundation
 import Store
+import TestSupport
 import XCTest
 @testable import Runner
 
 /// The orchestration's own unit tests: what the sweep, the shard plans and Slurm scripts say and do,
 /// without starting a worker (the end-to-end runs are in AblateTests).
 final class RunnerTextTests: XCTestCase {
-    static let experimentText = """
-        [experiment]
-        name = "tiny"
-        question = "q?"
-        seeds = [1, 2]
-
-        [task]
-        kind = "reverse"
-        symbols = 4
-        train_length = [2, 4]
-        eval_length = [2, 5]
-
-        [model]
-        arch = "transformer"
-        d_model = 8
-        heads = 2
-        layers = 1
-        d_ff = 16
-
-        [train]
-        steps = 5
-
-        [[variant]]
-        name = "no-positional \\u001b[31m"
-        model.positional = "none"
-        """
-
     func loadExperiment() throws -> Experiment {
-        try ExperimentLoader.load(text: Self.experimentText, path: "tiny.toml")
+        try ExperimentLoader.load(text: TinyExperiment.text(variantName: "no-positional \\u001b[31m"), path: "tiny.toml")
     }
 
     func testSummaryLineCountsInReportingOrderAndEscapesThePath() {
