@@ -47,13 +47,16 @@ let package = Package(
         .target(name: "Plots", dependencies: []),
         // Statistics across seeds, tables, Markdown and HTML reports, from plain records.
         .target(name: "Reports", dependencies: ["Store", "Plots"]),
-        // Orchestration: workers, sweeps, progress, resume; doctor, reproduce, eval, predict; reports and figures from stored runs.
-        // Plots and Reports sit above it (they see only plain records), so the Runner can hand them what they draw.
-        .target(name: "Runner", dependencies: ["Tensors", "Layers", "Models", "Tasks", "Training", "Experiments", "Store", "Plots", "Reports"]),
+        // Orchestration: sweeps, workers and their observers, progress, resume, shards and Slurm arrays
+        // (Reports only for its escaping of text shown on terminals and in scripts).
+        .target(name: "Runner", dependencies: ["Tensors", "Layers", "Models", "Tasks", "Training", "Experiments", "Store", "Reports"]),
+        // Inspection of the machine and of stored runs: doctor, bench, predict, reproduce, eval, task listings, and the inputs
+        // of reports and figures. Plots and Reports sit below it (they see only plain records), so it can hand them what they draw.
+        .target(name: "Inspection", dependencies: ["Runner", "Tensors", "Layers", "Models", "Tasks", "Training", "Experiments", "Store", "Plots", "Reports"]),
         // The command-line interface: argument parsing and exit codes only.
         .executableTarget(
             name: "ablate",
-            dependencies: ["Runner", "Tasks", "Plots", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Inspection", "Tasks", "Plots", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Models", "Training"]),
@@ -65,6 +68,8 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Training", "Models", "Tasks"], exclude: ["malformed", "valid"]),
         .testTarget(name: "AblateTests", dependencies: ["TestSupport", "Models", "Tensors"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Experiments", "Store", "Training", "TestSupport"]),
+        .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Store", "Training", "Plots"]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "Plots", "TestSupport", "Training", "Models"]),
     ]

@@ -36,9 +36,20 @@ public struct Experiment: Sendable {
         /// The `[[variant]]`'s description ("" when none).
         public var description: String
         public var origin: Origin
-        /// What it changes with respect to the baseline, as `key = value` lines written in the file's
-        /// syntax: ["model.positional = \"none\""]. Empty for the baseline.
-        public var changes: [String]
+        /// One setting it changes, as the user wrote it: the key as the file names it ("model.positional",
+        /// "train.lr"; "model" for a whole new model `model = { ... }`) and the value in the file's syntax
+        /// ("\"none\"", "0.003", "{ arch = \"rnn\", layers = 1 }").
+        /// (The Store keeps it as its own `VariantChange`; the Runner copies one into the other.)
+        public struct Change: Sendable, Hashable, CustomStringConvertible {
+            public var key: String
+            public var value: String
+
+            /// The change as a line of the file: `model.positional = "none"`.
+            public var description: String { "\(key) = \(value)" }
+        }
+
+        /// What it changes with respect to the baseline, in the order written. Empty for the baseline.
+        public var changes: [Change]
         public var model: ModelConfig
         public var training: TrainingSettings
         /// The line of the file it was defined on.

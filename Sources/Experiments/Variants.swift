@@ -74,17 +74,22 @@ extension Reader {
             if let same = result.first(where: { $0.model == model && $0.training == training }) {
                 throw Problem(path + ["name"], key: "variant", scope.label + "is the same configuration as \(same.origin == .baseline ? "the baseline" : "variant \(Quoting.quote(same.name))"): a variant must change something")
             }
-            var changes: [String] = []
+            var changes: [Experiment.Variant.Change] = []
             if modelTable?.inline == true {
-                changes.append("model = { " + modelOverrides.map { "\(Quoting.key($0.key)) = \($0.value.plain)" }.joined(separator: ", ") + " }")
+                changes.append(.init(key: "model", value: "{ " + modelOverrides.map { "\(Quoting.key($0.key)) = \($0.value.plain)" }.joined(separator: ", ") + " }"))
             } else {
-                changes += modelOverrides.map { "\($0.shown) = \($0.value.plain)" }
+                changes += modelOverrides.map(Self.change)
             }
-            changes += (trainOverrides + (trainDropout.map { [$0] } ?? [])).map { "\($0.shown) = \($0.value.plain)" }
+            changes += (trainOverrides + (trainDropout.map { [$0] } ?? [])).map(Self.change)
             result.append(Experiment.Variant(name: name, description: description, origin: .variant, changes: changes, model: model,
                                              training: training, line: map.line(path) ?? 1, sameAs: nil))
         }
         return result
+    }
+
+    /// An override as the variant's change: its key as written ("train.lr") and its value in the file's syntax.
+    private static func change(_ entry: Assignment) -> Experiment.Variant.Change {
+        Experiment.Variant.Change(key: entry.shown, value: entry.value.plain)
     }
 
     private func variantName(_ table: [String: TOMLNode], at path: [String], earlier: [Experiment.Variant]) throws -> String {
@@ -172,7 +177,7 @@ extension Reader {
             let model = try resolveModel(modelEntries, scope: scope, setup: setup)
             let training = try resolveTraining(base.trainAssignments + chosen.filter { $0.section == "train" && $0.key != "dropout" }, scope: scope)
             let same = (earlier + result).first { $0.sameAs == nil && $0.model == model && $0.training == training }
-            result.append(Experiment.Variant(name: name, description: "", origin: .grid, changes: chosen.map { "\($0.shown) = \($0.value.plain)" },
+            result.append(Experiment.Variant(name: name, description: "", origin: .grid, changes: chosen.map(Self.change),
                                              model: model, training: training, line: map.line(axes[0].path) ?? 1, sameAs: same?.name))
             // The next point: the last axis varies fastest.
             for a in axes.indices.reversed() {

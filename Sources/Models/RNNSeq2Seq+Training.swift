@@ -84,8 +84,9 @@ extension RNNSeq2Seq {
             let input = encoderInput(l, w)
             for d in 0..<directions {
                 encoder[l][d].forward(outputs: w.directionOutputs[l][d].data, finalState: w.finalStates[l][d].data,
-                                      finalCell: w.finalCell(l, d), inputs: input, batch: B, length: T, lengths: w.sourceLengths,
-                                      reverse: d == 1, activations: w.encoderActivations[l][d], parameters: parameters)
+                                      finalCell: w.finalCell(l, d), inputs: input, initialState: nil, initialCell: nil,
+                                      batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1,
+                                      activations: w.encoderActivations[l][d], parameters: parameters)
             }
             if directions == 2 {
                 // o^l[b, t] = [forward[b, t]; backward[b, t]]
@@ -282,9 +283,10 @@ extension RNNSeq2Seq {
             dInputs.update(repeating: 0, count: B * T * inputSize)
             let input = encoderInput(l, w)
             for d in 0..<directions {
-                encoder[l][d].backward(dinputs: dInputs, doutputs: dDirections[d], dfinalState: dFinalStates[d],
-                                       dfinalCell: dFinalCells[d], inputs: input, batch: B, length: T, lengths: w.sourceLengths,
-                                       reverse: d == 1, activations: w.encoderActivations[l][d], parameters: parameters)
+                encoder[l][d].backward(dinputs: dInputs, dinitialState: nil, dinitialCell: nil, doutputs: dDirections[d],
+                                       dfinalState: dFinalStates[d], dfinalCell: dFinalCells[d], inputs: input,
+                                       batch: B, length: T, lengths: w.sourceLengths, reverse: d == 1,
+                                      activations: w.encoderActivations[l][d], parameters: parameters)
             }
             if l > 0 {
                 // x^l = dropout(o^{l-1})  =>  do^{l-1} = dx^l * mask (do^{l-1} has no other use)

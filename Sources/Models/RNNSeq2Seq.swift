@@ -79,7 +79,9 @@ public final class RNNSeq2Seq: @unchecked Sendable {
                 let inputSize = l == 0 ? E : He
                 let names = config.bidirectional
                     ? ["encoder.layers.\(l).forward", "encoder.layers.\(l).backward"] : ["encoder.layers.\(l)"]
-                encoder.append(names.map { RecurrentLayer(config.cell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout) })
+                encoder.append(names.map {
+                    RecurrentLayer(config.cell.recurrentCell, $0, inputSize: inputSize, hiddenSize: H, layout: &layout)
+                })
             }
             targetEmbedding = Embedding("decoder.embedding", vocabularySize: V, modelSize: E, layout: &layout)
             bridges = config.bidirectional
@@ -88,7 +90,8 @@ public final class RNNSeq2Seq: @unchecked Sendable {
                 .makeAttention("decoder.attention", stateSize: H, keySize: He, attentionSize: config.attentionSize, layout: &layout)
             let contextSize = attention == nil ? 0 : He
             decoder = (0..<L).map {
-                RecurrentLayer(config.cell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H, hiddenSize: H, layout: &layout)
+                RecurrentLayer(config.cell.recurrentCell, "decoder.layers.\($0)", inputSize: $0 == 0 ? E + contextSize : H,
+                               hiddenSize: H, layout: &layout)
             }
             output = Linear("output", inputSize: H + contextSize, outputSize: V, bias: true, layout: &layout)
             self.layout = layout
@@ -153,7 +156,7 @@ public final class RNNSeq2Seq: @unchecked Sendable {
         let encoderOutputs: [Tensor]
         /// [l][d] (B, Ts, H): one direction's outputs; the tensor of `encoderOutputs[l]` when unidirectional.
         let directionOutputs: [[Tensor]]
-        let encoderActivations: [[RecurrentLayer.Activations]]
+        let encoderActivations: [[RecurrentActivations]]
         /// [l][d] (B, H): the state after the last real step (final cells: LSTM only, else empty).
         let finalStates: [[Tensor]], finalCells: [[Tensor]]
         /// [l] (B, 2H): [h_fwd_final; h_bwd_final], bidirectional only.
@@ -166,7 +169,7 @@ public final class RNNSeq2Seq: @unchecked Sendable {
         let decoderInputs: [Tensor], decoderMasks: [Tensor]
         /// [l] (Tt+1, B, H): slot 0 is s_{-1}^l, slot t+1 is s_t^l (cells: LSTM only, else empty).
         let decoderStates: [Tensor], decoderCells: [Tensor]
-        let decoderActivations: [RecurrentLayer.Activations]
+        let decoderActivations: [RecurrentActivations]
         let attentionActivations: RecurrentAttentionActivations?
         /// (Tt, B, Ts): the attention weights of every step.
         let attentionWeights: Tensor
@@ -289,96 +292,12 @@ public final class RNNSeq2Seq: @unchecked Sendable {
     }
 }
 
-/// A GRU or an LSTM layer behind one interface. The LSTM's cell state c travels next to h; a GRU has
-/// none and ignores every cell argument (pass nil). See GRU.swift and LSTM.swift for the maths.
-enum RecurrentLayer: Sendable {
-    case gru(GRU)
-    case lstm(LSTM)
-
-    enum Activations {
-        case gru(GRU.Activations)
-        case lstm(LSTM.Activations)
-    }
-
-    init(_ cell: RNNConfig.Cell, _ name: String, inputSize: Int, hiddenSize: Int, layout: inout ParameterLayout) {
-        switch cell {
-        case .gru: self = .gru(GRU(name, inputSize: inputSize, hiddenSize: hiddenSize, layout: &layout))
-        case .lstm: self = .lstm(LSTM(name, inputSize: inputSize, hiddenSize: hiddenSize, layout: &layout))
-        }
-    }
-
-    func initialize(_ parameters: ParameterSet, rng: inout RNG) {
+extension RNNConfig.Cell {
+    /// The cell the shared recurrent driver runs (see Layers' Recurrent.swift, GRU.swift and LSTM.swift).
+    var recurrentCell: any RecurrentCell.Type {
         switch self {
-        case .gru(let layer): layer.initialize(parameters, rng: &rng)
-        case .lstm(let layer): layer.initialize(parameters, rng: &rng)
-        }
-    }
-
-    func makeActivations(maxBatch: Int, maxLength: Int) -> Activations {
-        switch self {
-        case .gru(let layer): .gru(layer.makeActivations(maxBatch: maxBatch, maxLength: maxLength))
-        case .lstm(let layer): .lstm(layer.makeActivations(maxBatch: maxBatch, maxLength: maxLength))
-        }
-    }
-
-    /// Whole padded sequences from a zero state: outputs (B,T,H), finalState and finalCell (B,H), inputs (B,T,I).
-    func forward(outputs: UnsafeMutablePointer<Float>, finalState: UnsafeMutablePointer<Float>, finalCell: UnsafeMutablePointer<Float>?,
-                 inputs: UnsafePointer<Float>, batch B: Int, length T: Int, lengths: UnsafePointer<Int32>, reverse: Bool,
-                 activations: Activations, parameters: ParameterSet) {
-        switch (self, activations) {
-        case let (.gru(layer), .gru(a)):
-            layer.forward(outputs: outputs, finalState: finalState, inputs: inputs, initialState: nil, batch: B, length: T,
-                          lengths: lengths, reverse: reverse, activations: a, parameters: parameters)
-        case let (.lstm(layer), .lstm(a)):
-            layer.forward(outputs: outputs, finalState: finalState, finalCell: finalCell, inputs: inputs, initialState: nil,
-                          initialCell: nil, batch: B, length: T, lengths: lengths, reverse: reverse, activations: a, parameters: parameters)
-        default: preconditionFailure("RecurrentLayer: activations of the other cell")
-        }
-    }
-
-    /// The backward of `forward`; accumulates into `dinputs` (B,T,I) and the parameter gradients.
-    func backward(dinputs: UnsafeMutablePointer<Float>, doutputs: UnsafePointer<Float>, dfinalState: UnsafePointer<Float>,
-                  dfinalCell: UnsafePointer<Float>?, inputs: UnsafePointer<Float>, batch B: Int, length T: Int,
-                  lengths: UnsafePointer<Int32>, reverse: Bool, activations: Activations, parameters: ParameterSet) {
-        switch (self, activations) {
-        case let (.gru(layer), .gru(a)):
-            layer.backward(dinputs: dinputs, dinitialState: nil, doutputs: doutputs, dfinalState: dfinalState, inputs: inputs,
-                           batch: B, length: T, lengths: lengths, reverse: reverse, activations: a, parameters: parameters)
-        case let (.lstm(layer), .lstm(a)):
-            layer.backward(dinputs: dinputs, dinitialState: nil, dinitialCell: nil, doutputs: doutputs, dfinalState: dfinalState,
-                           dfinalCell: dfinalCell, inputs: inputs, batch: B, length: T, lengths: lengths, reverse: reverse,
-                           activations: a, parameters: parameters)
-        default: preconditionFailure("RecurrentLayer: activations of the other cell")
-        }
-    }
-
-    /// One step in slot `time`: (newState, newCell) = cell(input, (state, cell)). input (B,I), the rest (B,H).
-    func step(newState: UnsafeMutablePointer<Float>, newCell: UnsafeMutablePointer<Float>?, input: UnsafePointer<Float>,
-              state: UnsafePointer<Float>, cell: UnsafePointer<Float>?, batch B: Int, time: Int,
-              activations: Activations, parameters: ParameterSet) {
-        switch (self, activations) {
-        case let (.gru(layer), .gru(a)):
-            layer.step(newState: newState, input: input, state: state, batch: B, time: time, activations: a, parameters: parameters)
-        case let (.lstm(layer), .lstm(a)):
-            layer.step(newState: newState, newCell: newCell!, input: input, state: state, cell: cell!, batch: B, time: time,
-                       activations: a, parameters: parameters)
-        default: preconditionFailure("RecurrentLayer: activations of the other cell")
-        }
-    }
-
-    /// The backward of `step`: accumulates into `dinput`, `dstate`, `dcell` and the parameter gradients.
-    func stepBackward(dinput: UnsafeMutablePointer<Float>, dstate: UnsafeMutablePointer<Float>, dcell: UnsafeMutablePointer<Float>?,
-                      dnewState: UnsafePointer<Float>, dnewCell: UnsafePointer<Float>?, input: UnsafePointer<Float>,
-                      state: UnsafePointer<Float>, cell: UnsafePointer<Float>?, batch B: Int, time: Int,
-                      activations: Activations, parameters: ParameterSet) {
-        switch (self, activations) {
-        case let (.gru(layer), .gru(a)):
-            layer.stepBackward(dinput: dinput, dstate: dstate, dnewState: dnewState, input: input, state: state, batch: B,
-                               time: time, activations: a, parameters: parameters)
-        case let (.lstm(layer), .lstm(a)):
-            layer.stepBackward(dinput: dinput, dstate: dstate, dcell: dcell!, dnewState: dnewState, dnewCell: dnewCell,
-                               input: input, state: state, cell: cell!, batch: B, time: time, activations: a, parameters: parameters)
-        default: preconditionFailure("RecurrentLayer: activations of the other cell")
+        case .gru: GRU.self
+        case .lstm: LSTM.self
         }
     }
 }

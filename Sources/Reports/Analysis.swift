@@ -144,19 +144,24 @@ public struct ExperimentAnalysis: Sendable {
     public var slices: SliceTable?
     /// Things a reader must know before trusting the numbers.
     public var warnings: [String]
-    /// What the experimenter found (the experiment file's `findings`), shown as written.
-    public var findings: String = ""
+    /// What the report shows of the baseline's configuration (nil when it could not be decoded).
+    public var configuration: BaselineConfiguration?
+    /// What the experimenter found (the experiment file's `findings`, as stored), shown as written.
+    public var findings: String { data.plan.findings }
 
-    public init(data: ExperimentData, options: ReportOptions = ReportOptions(), task: TaskFacts? = nil) {
+    /// - Parameter configuration: the baseline's configuration (or the first run's when the
+    ///   experiment has no baseline run), decoded by the caller.
+    public init(data: ExperimentData, options: ReportOptions = ReportOptions(), task: TaskFacts? = nil,
+                configuration: BaselineConfiguration? = nil) {
         self.data = data
         self.options = options
         self.task = task
+        self.configuration = configuration
         let metric = options.metric.name
         let names = data.variants
         let baselineRuns = data.runs.filter { $0.record.variant == options.baseline }
         baseline = baselineRuns.isEmpty ? nil : options.baseline
-        let baselineConfig = baselineRuns.first?.config ?? [:]
-        threshold = options.threshold ?? baselineConfig["train.stop_at_accuracy"].flatMap(Double.init) ?? 0.9
+        threshold = options.threshold ?? configuration?.stopAtAccuracy ?? 0.9
 
         var rows: [VariantRow] = []
         for name in names {
@@ -170,7 +175,7 @@ public struct ExperimentAnalysis: Sendable {
             }
             rows.append(VariantRow(
                 name: name,
-                changes: name == options.baseline ? [] : Self.changes(runs.first?.config ?? [:], against: baselineConfig),
+                changes: name == options.baseline ? [] : Self.changes(of: data.plan.variant(name), baseline: configuration?.settings ?? [:]),
                 runs: runs.count, statuses: statuses,
                 parameters: Array(Set(runs.compactMap(\.record.parameters))).sorted(),
                 validation: Estimate(done.compactMap { $0.final(split: .validation, name: metric) }),
@@ -202,48 +207,19 @@ public struct ExperimentAnalysis: Sendable {
         self.effects = effects
 
         slices = Self.sliceTable(data: data, variants: names, metric: options.metric, task: task,
-                                 trainingRange: Self.range(Self.sizeRange("train", in: baselineConfig) ?? data.runs.first.flatMap { Self.sizeRange("train", in: $0.config) }))
+                                 trainingRange: configuration?.trainingSizes)
         warnings = Self.warnings(data: data, rows: rows, effects: effects, baseline: baseline, options: options)
     }
 
     // MARK: - Pieces
 
-    /// The stored key of the task's training or test sizes: "task.train_length" for a task measured
-    /// in length, "task.eval_pairs" for one measured in pairs (`side` is "train" or "eval").
-    static func sizeKey(_ side: String, in config: [String: String]) -> String? {
-        config.keys.filter { $0.hasPrefix("task.\(side)_") }.min()
-    }
-
-    /// The text of the task's training or test sizes ("[2,8]").
-    static func sizeRange(_ side: String, in config: [String: String]) -> String? {
-        sizeKey(side, in: config).flatMap { config[$0] }
-    }
-
-    /// "[2,8]" -> 2...8.
-    static func range(_ text: String?) -> ClosedRange<Int>? {
-        guard let text, text.hasPrefix("["), text.hasSuffix("]") else { return nil }
-        let parts = text.dropFirst().dropLast().split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, parts[0] <= parts[1] else { return nil }
-        return parts[0]...parts[1]
-    }
-
-    /// The settings where `config` differs from `baseline`, ignoring the seed and the variant's name.
-    /// When the architecture differs, settings only the baseline has are not listed (they do not apply).
-    static func changes(_ config: [String: String], against baseline: [String: String]) -> [String] {
-        let ignored: Set<String> = ["seed", "variant"]
-        let sameArch = config["model.arch"] == baseline["model.arch"]
-        var out: [String] = []
-        for key in Set(config.keys).union(sameArch ? baseline.keys : [:].keys).sorted() where !ignored.contains(key) {
-            let mine = config[key], theirs = baseline[key]
-            guard mine != theirs else { continue }
-            switch (mine, theirs) {
-            case (let mine?, let theirs?): out.append("\(key) = \(mine) (baseline: \(theirs))")
-            case (let mine?, nil): out.append("\(key) = \(mine)")
-            case (nil, let theirs?): out.append("\(key) unset (baseline: \(theirs))")
-            case (nil, nil): break
-            }
+    /// What a variant changes, as the experiment file writes it, each with the baseline's value of
+    /// the setting when it has one: `train.lr = 0.003 (baseline: 0.001)`. A whole new model
+    /// (`model = { ... }`) has no single baseline value.
+    static func changes(of variant: VariantRecord?, baseline: [String: String]) -> [String] {
+        (variant?.changes ?? []).map { change in
+            change.description + (baseline[change.key].map { " (baseline: \($0))" } ?? "")
         }
-        return out
     }
 
     static func sliceTable(data: ExperimentData, variants: [String], metric: ReportOptions.Metric, task: TaskFacts?,

@@ -1,24 +1,21 @@
 import Foundation
 import Store
 
-// What a report is built from: an experiment's current runs and their metrics, read from the
-// Store as plain records. Nothing here knows of tensors or models; a run's configuration is the
-// JSON text the sweep stored, flattened into "path = value" pairs.
+// What a report is built from: an experiment's current runs and their metrics, and its plan (the
+// question, the findings, each variant with what it changes as the user wrote it), read from the
+// Store as plain records. Nothing here knows of tensors, models or training settings: what the
+// report needs of a configuration is decoded by the caller (see `BaselineConfiguration`).
 
 /// One run of the experiment with what a report needs of its metrics.
 public struct RunData: Sendable {
     public var record: RunRecord
-    /// The resolved configuration flattened to dotted paths, e.g. "model.positional" = "sinusoidal",
-    /// "task.train_length" = "[2,8]", "train.lr" = "0.001". Empty if the stored text is not a JSON object.
-    public var config: [String: String]
     /// Every metric point, by split and name, ordered by step.
     public var curves: [String: [MetricPoint]]
     /// The slice evaluations of the last evaluation step of each split.
     public var finalSlices: [SliceEvaluation]
 
-    public init(record: RunRecord, config: [String: String], curves: [String: [MetricPoint]], finalSlices: [SliceEvaluation]) {
+    public init(record: RunRecord, curves: [String: [MetricPoint]], finalSlices: [SliceEvaluation]) {
         self.record = record
-        self.config = config
         self.curves = curves
         self.finalSlices = finalSlices
     }
@@ -38,6 +35,48 @@ public struct RunData: Sendable {
     }
 }
 
+/// What the experiment file planned, as the store keeps it (`experiments` and `variants`).
+public struct ExperimentPlan: Sendable, Equatable {
+    public var question: String
+    /// What the experimenter found, as written ("" when none).
+    public var findings: String
+    /// The variants in the file's order: the baseline, the `[[variant]]`s, the grid points.
+    public var variants: [VariantRecord]
+
+    public init(question: String, findings: String, variants: [VariantRecord]) {
+        self.question = question
+        self.findings = findings
+        self.variants = variants
+    }
+
+    /// The variant named `name`, if the plan has it.
+    public func variant(_ name: String) -> VariantRecord? { variants.first { $0.name == name } }
+}
+
+/// What the report shows of the baseline's resolved configuration, decoded once by the caller
+/// from the stored run configuration (the Runner, which knows the configuration types).
+public struct BaselineConfiguration: Sendable, Equatable {
+    /// The task as "reverse (symbols=8)".
+    public var task: String
+    /// The sizes trained on and evaluated on.
+    public var trainingSizes: ClosedRange<Int>
+    public var evaluationSizes: ClosedRange<Int>?
+    /// `train.stop_at_accuracy`, when set.
+    public var stopAtAccuracy: Double?
+    /// Every setting of the baseline by the name experiment files give it ("model.heads",
+    /// "train.lr", "task.train_length"), its value in the file's syntax ("2", "0.001", "\"none\"").
+    public var settings: [String: String]
+
+    public init(task: String, trainingSizes: ClosedRange<Int>, evaluationSizes: ClosedRange<Int>?, stopAtAccuracy: Double?,
+                settings: [String: String]) {
+        self.task = task
+        self.trainingSizes = trainingSizes
+        self.evaluationSizes = evaluationSizes
+        self.stopAtAccuracy = stopAtAccuracy
+        self.settings = settings
+    }
+}
+
 /// An experiment as stored: its record, its current runs in sweep order, its environment.
 public struct ExperimentData: Sendable {
     public var experiment: ExperimentRecord
@@ -51,10 +90,13 @@ public struct ExperimentData: Sendable {
     public var runEnvironments: [String: [String: String]]
     /// The database file the data came from, as the caller named it.
     public var databasePath: String
+    /// The question, the findings and the variants, as last registered.
+    public var plan: ExperimentPlan
 
     public init(experiment: ExperimentRecord, runs: [RunData], staleRuns: Int, environment: [String: String],
-                runEnvironments: [String: [String: String]], databasePath: String) {
+                runEnvironments: [String: [String: String]], databasePath: String, variants: [VariantRecord] = []) {
         self.experiment = experiment
+        self.plan = ExperimentPlan(question: experiment.question, findings: experiment.findings, variants: variants)
         self.runs = runs
         self.staleRuns = staleRuns
         self.environment = environment
@@ -85,57 +127,12 @@ public struct ExperimentData: Sendable {
             var lastStep: [String: Int] = [:]
             for slice in slices { lastStep[slice.split] = max(lastStep[slice.split] ?? slice.step, slice.step) }
             let finalSlices = slices.filter { $0.step == lastStep[$0.split] }
-            runs.append(RunData(record: record, config: flattenJSON(record.config), curves: curves, finalSlices: finalSlices))
+            runs.append(RunData(record: record, curves: curves, finalSlices: finalSlices))
             environments[record.key] = try store.environment(experiment: name, run: record.key)
         }
         return ExperimentData(experiment: experiment, runs: runs, staleRuns: all.count - runs.count,
                               environment: try store.environment(experiment: name), runEnvironments: environments,
-                              databasePath: databasePath)
-    }
-
-    /// Flattens a JSON object into dotted paths; arrays stay one value ("[2,8]").
-    public static func flattenJSON(_ text: String) -> [String: String] {
-        guard case .object(let members)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else { return [:] }
-        var out: [String: String] = [:]
-        func visit(_ value: JSONValue, _ path: String) {
-            if case .object(let inner) = value, !inner.isEmpty {
-                for (key, member) in inner { visit(member, path.isEmpty ? key : path + "." + key) }
-            } else {
-                out[path] = value.text
-            }
-        }
-        for (key, member) in members { visit(member, key) }
-        return out
-    }
-}
-
-/// A JSON value, decoded without Foundation's bridging (so true stays a boolean and 1 a number).
-enum JSONValue: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: JSONValue].self)) }
-    }
-
-    /// Compact text: numbers without a needless ".0", arrays and objects in JSON-like form.
-    var text: String {
-        switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
-        case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-            return "\(value)"
-        case .string(let value): return value
-        case .array(let values): return "[" + values.map(\.text).joined(separator: ",") + "]"
-        case .object(let members):
-            return "{" + members.keys.sorted().map { "\($0): \(members[$0]!.text)" }.joined(separator: ", ") + "}"
-        }
+                              databasePath: databasePath, variants: try store.variants(experiment: name))
     }
 }
 

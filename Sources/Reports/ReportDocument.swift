@@ -47,12 +47,23 @@ extension ExperimentAnalysis {
             rows: rows, alignments: [.left, .right, .right, .right, .right, .right, .right])
     }
 
+    /// Each variant's changes as the experiment file writes them, with the baseline's values; a
+    /// column of descriptions when a variant has one. Grid points with the configuration of an
+    /// earlier variant (no runs of their own) follow, saying whose results are theirs.
     public func changesTable() -> Table {
-        Table(title: "What each variant changes",
-              columns: ["variant", "settings that differ from the baseline"],
-              rows: variants.filter { $0.name != baseline }.map {
-                  [$0.name, $0.changes.isEmpty ? "nothing (same configuration as the baseline)" : $0.changes.joined(separator: "; ")]
-              })
+        var rows: [(name: String, description: String, changes: String)] = variants.filter { $0.name != baseline }.map {
+            ($0.name, data.plan.variant($0.name)?.description ?? "",
+             $0.changes.isEmpty ? "nothing (same configuration as the baseline)" : $0.changes.joined(separator: "; "))
+        }
+        for point in data.plan.variants {
+            guard let same = point.sameAs else { continue }
+            let changes = Self.changes(of: point, baseline: configuration?.settings ?? [:]).joined(separator: "; ")
+            rows.append((point.name, point.description, changes + "; same configuration as \(same): its results are \(same)'s"))
+        }
+        let described = rows.contains { !$0.description.isEmpty }
+        return Table(title: "What each variant changes",
+                     columns: ["variant"] + (described ? ["description"] : []) + ["settings that differ from the baseline"],
+                     rows: rows.map { [$0.name] + (described ? [$0.description] : []) + [$0.changes] })
     }
 
     public func effectTable() -> Table {
@@ -142,25 +153,21 @@ extension ExperimentAnalysis {
         let record = data.experiment
         var overview: [ReportBlock] = []
         overview.append(.paragraph(label: "Question", text: record.question.isEmpty ? "(none given)" : record.question))
-        let config = data.runs.first { $0.record.variant == baseline }?.config ?? data.runs.first?.config ?? [:]
-        var taskText = config["task.kind"] ?? "unknown"
-        let sizeKeys = Set(["task.kind", Self.sizeKey("train", in: config), Self.sizeKey("eval", in: config)].compactMap { $0 })
-        if let parameters = config.keys.filter({ $0.hasPrefix("task.") && !sizeKeys.contains($0) }).sorted().nonEmpty {
-            taskText += " (" + parameters.map { "\($0.dropFirst("task.".count))=\(config[$0]!)" }.joined(separator: ", ") + ")"
-        }
+        var taskText = configuration?.task ?? "unknown"
         if let summary = task?.summary { taskText += ": " + summary }
         let size = task?.sizeName ?? "size"
-        if let train = Self.range(Self.sizeKey("train", in: config).flatMap { config[$0] }) {
+        if let train = configuration?.trainingSizes {
             taskText += ". Trained on \(size) \(train.lowerBound)-\(train.upperBound)"
-            if let evaluation = Self.range(Self.sizeKey("eval", in: config).flatMap { config[$0] }) {
+            if let evaluation = configuration?.evaluationSizes {
                 taskText += ", tested on \(size) \(evaluation.lowerBound)-\(evaluation.upperBound)"
             }
             taskText += "."
         }
         if let chance = task?.chanceExplanation, !chance.isEmpty { taskText += " Chance: " + chance }
         overview.append(.paragraph(label: "Task", text: taskText))
-        let model = config.keys.filter { $0.hasPrefix("model.") }.sorted()
-            .map { "\($0.dropFirst("model.".count))=\(config[$0]!)" }.joined(separator: ", ")
+        let settings = configuration?.settings ?? [:]
+        let model = settings.keys.filter { $0.hasPrefix("model.") }.sorted()
+            .map { "\($0.dropFirst("model.".count))=\(settings[$0]!)" }.joined(separator: ", ")
         overview.append(.paragraph(label: "Baseline", text: baseline == nil
             ? "no run of \"\(options.baseline)\" in the database" : "\(options.baseline): \(model)"))
         let seeds = Set(data.runs.map(\.record.seed)).sorted().map(String.init).joined(separator: ", ")
@@ -220,10 +227,6 @@ extension ExperimentAnalysis {
         return ("\(record.name): what each component is worth", sections)
     }
 
-}
-
-extension Array {
-    fileprivate var nonEmpty: Self? { isEmpty ? nil : self }
 }
 
 /// A piece of a report section.

@@ -126,12 +126,22 @@ public enum Sweep {
         }
     }
 
+    /// The experiment's variants as the store keeps them: in the file's order, with their changes as written.
+    static func variantRecords(_ experiment: Experiment) -> [VariantRecord] {
+        experiment.variants.enumerated().map { position, variant in
+            VariantRecord(experiment: experiment.name, name: variant.name, position: position,
+                          origin: VariantOrigin(rawValue: variant.origin.rawValue) ?? .variant, description: variant.description,
+                          changes: variant.changes.map { VariantChange(key: $0.key, value: $0.value) }, sameAs: variant.sameAs)
+        }
+    }
+
     /// Registers the experiment and its runs, with the environment of this machine as experiment-wide facts.
     /// Returns the number of runs added.
     @discardableResult
     static func register(_ experiment: Experiment, runs planned: [Store.PlannedRun], store: ResultStore) throws -> Int {
-        let added = try store.register(experiment: ExperimentRecord(name: experiment.name, question: experiment.question,
-                                                                    source: experiment.sourceText), runs: planned)
+        let record = ExperimentRecord(name: experiment.name, question: experiment.question, findings: experiment.findings,
+                                      source: experiment.sourceText)
+        let added = try store.register(experiment: record, variants: variantRecords(experiment), runs: planned)
         var facts = EnvironmentInfo.collect()
         facts["experiment_file"] = relativePath(experiment.sourcePath)
         try store.recordEnvironment(facts, experiment: experiment.name)
@@ -149,7 +159,7 @@ public enum Sweep {
 }
 
 /// `path` relative to the working directory when it lies inside it (as a report shows it), else as given.
-func relativePath(_ path: String) -> String {
+public func relativePath(_ path: String) -> String {
     let directory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard absolute.hasPrefix(directory + "/") else { return path }

@@ -210,16 +210,19 @@ final class StoreObserver: TrainingObserver {
 }
 
 /// Keeps what a run reports in memory (for `ablate reproduce`).
-final class MemoryObserver: TrainingObserver {
+public final class MemoryObserver: TrainingObserver {
     var recorder: MetricRecorder
+    /// The metric points and slice evaluations reported so far.
+    public var points: [MetricPoint] { recorder.points }
+    public var slices: [SliceEvaluation] { recorder.slices }
 
-    init(run: String) { recorder = MetricRecorder(run: run) }
+    public init(run: String) { recorder = MetricRecorder(run: run) }
 
-    func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
+    public func trained(step: Int, loss: Double, accuracy: Double, learningRate: Double, gradientNorm: Double, seconds: Double) {
         recorder.trained(step: step, loss: loss, accuracy: accuracy, learningRate: learningRate, gradientNorm: gradientNorm, seconds: seconds)
     }
 
-    func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
+    public func evaluated(step: Int, split: Split, evaluation: Evaluation, seconds: Double) {
         recorder.evaluated(step: step, split: split, evaluation: evaluation, seconds: seconds)
     }
 }

@@ -11,22 +11,30 @@ import Darwin
 // experiment files: a run's configuration is JSON text, a metric is a name and a number.
 // Every column is documented in docs/store.md.
 
-/// One experiment: a row of `experiments`.
+/// One experiment: a row of `experiments` (read and written through `Codable`: `CodingKeys` names each column).
 public struct ExperimentRecord: Codable, Equatable, Sendable {
     /// The experiment's name (`[experiment] name`), unique in the file.
     public var name: String
     /// The question the experiment asks, in words.
     public var question: String
+    /// What the experimenter found (`[experiment] findings`), as written; "" when none.
+    public var findings: String
     /// The experiment file's text, as it was when the experiment was last registered.
     public var source: String
     /// When the experiment was first registered.
     public var created: Date
 
-    public init(name: String, question: String, source: String, created: Date = Date()) {
+    public init(name: String, question: String, findings: String = "", source: String, created: Date = Date()) {
         self.name = name
         self.question = question
+        self.findings = findings
         self.source = source
         self.created = created
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, question, findings, source
+        case created = "created_at"
     }
 }
 

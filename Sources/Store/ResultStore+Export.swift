@@ -7,6 +7,8 @@ public enum ExportSource: String, CaseIterable, Sendable {
     case finalMetrics = "final_metrics"
     case variantSummary = "variant_summary"
     case runCounts = "run_counts"
+    case variants
+    case variantChanges = "variant_changes"
 
     /// The query, with `?1` the experiment name or NULL for all.
     var sql: String {
@@ -25,6 +27,10 @@ public enum ExportSource: String, CaseIterable, Sendable {
             return "SELECT * FROM environment WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, run IS NOT NULL, run, name"
         case .artifacts:
             return "SELECT * FROM artifacts WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, path"
+        case .variants:
+            return "SELECT * FROM variants WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, position"
+        case .variantChanges:
+            return "SELECT * FROM variant_changes WHERE ?1 IS NULL OR experiment = ?1"
         case .finalMetrics, .variantSummary, .runCounts:
             return "SELECT * FROM \(rawValue) WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, variant"
         }

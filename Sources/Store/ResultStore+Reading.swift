@@ -7,9 +7,16 @@ extension ResultStore {
     /// All experiments, by name.
     public func experiments() throws -> [ExperimentRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY name").map {
-                ExperimentRecord(name: $0["name"], question: $0["question"], source: $0["source"], created: $0["created_at"])
-            }
+            try ExperimentRecord.order(Column(ExperimentRecord.CodingKeys.name)).fetchAll(db)
+        }
+    }
+
+    /// The experiment's variants as its file defines them, in the file's order (the baseline first),
+    /// as last registered; empty for an unknown experiment.
+    public func variants(experiment: String) throws -> [VariantRecord] {
+        try read { db in
+            try VariantRecord.filter(Column(VariantRecord.CodingKeys.experiment) == experiment)
+                .order(Column(VariantRecord.CodingKeys.position)).fetchAll(db)
         }
     }
 

@@ -8,20 +8,32 @@ import GRDB
 extension ResultStore {
     /// Adds an experiment and the runs it does not have yet, as `pending`. Runs already in the
     /// file are left as they are (done runs stay done), so registering again is harmless.
-    /// The experiment's question and source text are updated to the ones given.
+    /// The experiment's question, findings and source text are updated to the ones given, and its
+    /// variants (when given) replace the stored ones, in the same transaction: editing a description
+    /// or the findings and registering again changes the plan without touching a run.
     ///
+    /// - Parameter variants: the experiment's variants in the file's order; nil leaves the stored
+    ///   ones as they are (a shard, which only trains).
     /// - Returns: the number of runs added.
     /// - Throws: `StoreError.runChanged` if a key is already in the file with a different
     ///   experiment, variant, seed or configuration.
     @discardableResult
-    public func register(experiment: ExperimentRecord, runs: [PlannedRun]) throws -> Int {
-        try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO experiments (name, question, source, created_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (name) DO UPDATE SET question = excluded.question, source = excluded.source
-                    """,
-                arguments: [experiment.name, experiment.question, experiment.source, experiment.created])
+    public func register(experiment: ExperimentRecord, variants: [VariantRecord]? = nil, runs: [PlannedRun]) throws -> Int {
+        precondition(variants?.allSatisfy { $0.experiment == experiment.name } ?? true,
+                     "every variant registered belongs to experiment \(experiment.name)")
+        return try write { db in
+            if var stored = try ExperimentRecord.fetchOne(db, key: experiment.name) {
+                stored.question = experiment.question
+                stored.findings = experiment.findings
+                stored.source = experiment.source
+                try stored.update(db)
+            } else {
+                try experiment.insert(db)
+            }
+            if let variants {
+                try VariantRecord.filter(Column(VariantRecord.CodingKeys.experiment) == experiment.name).deleteAll(db)
+                for variant in variants { try variant.insert(db) }
+            }
             var position = try Int.fetchOne(db, sql: "SELECT ifnull(max(position), -1) + 1 FROM runs WHERE experiment = ?",
                                             arguments: [experiment.name]) ?? 0
             var added = 0

@@ -12,7 +12,7 @@ import GRDB
 ///
 /// ```swift
 /// let store = try ResultStore(path: "results/positional.sqlite")
-/// try store.register(experiment: experiment, runs: plannedRuns)
+/// try store.register(experiment: experiment, variants: variants, runs: plannedRuns)
 /// try store.resetStale()
 /// while let run = try store.claimNext(experiment: "positional", worker: .current) {
 ///     try store.recordMetrics(points)          // as training goes
@@ -33,8 +33,9 @@ public final class ResultStore: Sendable {
     ///
     /// - Parameter busyTimeout: seconds a write waits for other processes' transactions.
     /// - Throws: `StoreError` for a folder, a file name too long, a file that is not a database or
-    ///   an SQLite file that ablate did not write, a schema newer than this code, a folder that
-    ///   cannot be created or written.
+    ///   an SQLite file that ablate did not write, a schema newer than this code, a file of the
+    ///   previous release that holds experiments (`.earlierRelease`; an empty one is migrated), a
+    ///   folder that cannot be created or written.
     public init(path: String, busyTimeout: Double = 30) throws {
         self.path = path
         self.isReadOnly = false
@@ -70,7 +71,7 @@ public final class ResultStore: Sendable {
     /// it is opened read-only through SQLite's WAL locking, so a live sweep is read consistently.
     ///
     /// - Throws: `StoreError.missing`, `.isFolder`, `.notAFile`, `.emptyFile`, `.notADatabase`,
-    ///   `.foreignDatabase`, `.newerSchema`, `.olderSchema`, `.cannotRead`.
+    ///   `.foreignDatabase`, `.newerSchema`, `.earlierRelease`, `.olderSchema`, `.cannotRead`.
     public init(readingAt path: String, busyTimeout: Double = 30) throws {
         self.path = path
         self.isReadOnly = true

@@ -9,6 +9,9 @@ enum Schema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: version1)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: version2)
+        }
         return migrator
     }()
 
@@ -122,5 +125,30 @@ enum Schema {
         CREATE VIEW run_counts AS
         SELECT experiment, variant, status, count(*) AS runs
         FROM runs WHERE current = 1 GROUP BY experiment, variant, status;
+        """
+
+    /// The plan with its meaning: the experiment's findings, and each variant as the experiment file
+    /// defines it (description, what it changes as the user wrote it, whether it is the same
+    /// configuration as an earlier one), so that a report needs the database alone.
+    static let version2 = """
+        ALTER TABLE experiments ADD COLUMN findings TEXT NOT NULL DEFAULT '';
+
+        CREATE TABLE variants (
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('baseline', 'variant', 'grid')),
+            description TEXT NOT NULL DEFAULT '',
+            changes TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(changes) AND json_type(changes) = 'array'),
+            same_as TEXT,
+            PRIMARY KEY (experiment, name)
+        );
+        CREATE INDEX variants_by_position ON variants(experiment, position);
+
+        CREATE VIEW variant_changes AS
+        SELECT variants.experiment, variants.name AS variant, variants.position,
+               json_extract(change.value, '$.key') AS key, json_extract(change.value, '$.value') AS value
+        FROM variants, json_each(variants.changes) AS change
+        ORDER BY variants.experiment, variants.position, change.key;
         """
 }

@@ -19,6 +19,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case foreignDatabase(path: String, reason: String)
     /// The database was written by an older `ablate` and was opened for reading, so it cannot be brought up to date.
     case olderSchema(path: String, missingVersions: [String])
+    /// The database was written by the previous release (store `storeVersion`, run keys `runKeys`) and
+    /// holds experiments: this code neither reads nor extends it. `experimentFiles` are the experiment
+    /// files it records (to name in the command to rerun), possibly none.
+    case earlierRelease(path: String, storeVersion: String, runKeys: String, experimentFiles: [String])
     /// The database was written by a newer `ablate`: it holds schema versions this one does not know.
     case newerSchema(path: String, unknownVersions: [String])
     /// The folder meant to hold the database could not be created.
@@ -62,6 +66,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case let .olderSchema(path, versions):
             return "\(path) was written by an older ablate (it lacks schema versions \(versions.joined(separator: ", "))); "
                 + "a command that writes (ablate run) brings it up to date"
+        case let .earlierRelease(path, version, runKeys, files):
+            let aside = ((path as NSString).deletingPathExtension) + ".\(version)." + ((path as NSString).pathExtension.isEmpty ? "sqlite" : (path as NSString).pathExtension)
+            let rerun = files.isEmpty ? ["ablate run EXPERIMENT.toml"] : files.map { "ablate run \(Self.shellQuoted($0))" }
+            return "\(path) was written by an earlier ablate (store \(version), run keys \(runKeys)); its runs cannot be reused. "
+                + "Move it aside and rerun: mv \(Self.shellQuoted(path)) \(Self.shellQuoted(aside)) && " + rerun.joined(separator: " && ")
         case let .newerSchema(path, versions):
             return "\(path) was written by a newer ablate (schema versions \(versions.joined(separator: ", ")) are unknown here); "
                 + "update ablate to read it"
@@ -102,5 +111,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// "more than 30 s", "2.5 s": how long a wait lasted, as measured.
     static func seconds(_ value: Double) -> String {
         value >= 10 ? "more than \(Int(value)) s" : String(format: "%.1f s", value)
+    }
+
+    /// A word as a shell reads it: as it is when it holds only safe characters, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+=:,@")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(safe.contains), !word.hasPrefix("-") { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

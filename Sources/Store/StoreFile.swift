@@ -90,6 +90,7 @@ enum StoreFile {
             }
             throw StoreError.newerSchema(path: path, unknownVersions: unknown.sorted())
         }
+        try checkEarlierRelease(db, path: path, applied: applied, tables: tables)
         if forWriting { return }
         if known.isEmpty {
             throw StoreError.foreignDatabase(path: path, reason: "its schema was never created (no migration applied)")
@@ -99,6 +100,11 @@ enum StoreFile {
         for table in ["experiments", "runs"] where !tables.contains(table) {
             throw StoreError.foreignDatabase(path: path, reason: "no \(table) table")
         }
+    }
+
+    /// A short text without control characters: safe to print within a message as it is.
+    static func isPrintable(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 300 && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Names read from a file, safe to print: at most 5, each cut to 40 characters, anything but
@@ -111,5 +117,22 @@ enum StoreFile {
             })
         }
         return shown.joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
+    }
+
+    /// Refuses a file of the previous release (store v1) that holds experiments, for reading and
+    /// writing alike: its variants and findings were never stored and its runs were keyed by
+    /// `ablate-run-v1`, so nothing in it can be reused or reported as this code does. An empty v1
+    /// file (set up, no experiment registered) is migrated as any older schema is.
+    static func checkEarlierRelease(_ db: Database, path: String, applied: Set<String>, tables: [String]) throws {
+        guard applied == ["v1"], tables.contains("experiments") else { return }
+        let experiments = try String.fetchAll(db, sql: "SELECT name FROM experiments ORDER BY name")
+        guard !experiments.isEmpty else { return }
+        var files: [String] = []
+        if tables.contains("environment") {
+            files = try String.fetchAll(
+                db, sql: "SELECT DISTINCT value FROM environment WHERE name = 'experiment_file' AND run IS NULL ORDER BY value")
+        }
+        throw StoreError.earlierRelease(path: path, storeVersion: "v1", runKeys: "ablate-run-v1",
+                                        experimentFiles: files.filter(isPrintable))
     }
 }

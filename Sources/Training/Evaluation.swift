@@ -38,6 +38,11 @@ public struct Evaluation: Sendable {
     /// Slice label ("name=value") to its metrics.
     public var slices: [String: Metrics] = [:]
 
+    public init(overall: Metrics = Metrics(), slices: [String: Metrics] = [:]) {
+        self.overall = overall
+        self.slices = slices
+    }
+
     /// The slice labels sorted by name, then numerically by value.
     public var sliceLabels: [String] {
         slices.keys.sorted { a, b in

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Experiments
+import Inspection
 import Runner
 import Store
 import Tasks

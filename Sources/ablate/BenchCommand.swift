@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Inspection
 import Runner
 
 extension Ablate {
@@ -94,27 +95,27 @@ extension Ablate {
             let settings = try settings()
             if list {
                 let infos = try settings.workloads.map { try BenchWorkloadInfo($0) }
-                print(json ? try encode(infos) : Runner.Bench.listing(infos))
+                print(json ? try encode(infos) : Inspection.Bench.listing(infos))
                 return
             }
             var standardError = FileHandle.standardError
-            if settings.steps < Runner.Bench.recommendedSteps {
-                print("note: \(settings.steps) timed steps; the workload definitions ask for the median over at least \(Runner.Bench.recommendedSteps)",
+            if settings.steps < Inspection.Bench.recommendedSteps {
+                print("note: \(settings.steps) timed steps; the workload definitions ask for the median over at least \(Inspection.Bench.recommendedSteps)",
                       to: &standardError)
             }
-            let peak = settings.peak ?? Runner.Bench.measurePeak()
+            let peak = settings.peak ?? Inspection.Bench.measurePeak()
             if !json {
-                print("sgemm peak \(Runner.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s\(settings.peak == nil ? "" : " (given)"); "
-                      + "BLAS \(Runner.Bench.blasKernel), \(settings.threads) thread(s) for the steps; vector kernels \(Runner.Bench.vectorKernels); "
+                print("sgemm peak \(Inspection.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s\(settings.peak == nil ? "" : " (given)"); "
+                      + "BLAS \(Inspection.Bench.blasKernel), \(settings.threads) thread(s) for the steps; vector kernels \(Inspection.Bench.vectorKernels); "
                       + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
-                print(Runner.Bench.tableHeader())
+                print(Inspection.Bench.tableHeader())
             }
             var results: [BenchResult] = []
             for workload in settings.workloads {
-                let result = try Runner.Bench.run(workload, steps: settings.steps, warmup: settings.warmup, threads: settings.threads,
+                let result = try Inspection.Bench.run(workload, steps: settings.steps, warmup: settings.warmup, threads: settings.threads,
                                                   peakGFLOPS: peak)
                 results.append(result)
-                if !json { print(Runner.Bench.tableRow(result)) }
+                if !json { print(Inspection.Bench.tableRow(result)) }
             }
             if json { print(try encode(results)) }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Inspection
 import Runner
 import Store
 
@@ -70,13 +71,8 @@ extension Ablate {
             }
             if print {
                 Swift.print(submission.script, terminator: "")
-            } else if let job = submission.jobID {
-                Swift.print("Submitted job \(job): \(submission.planned) of \(submission.total) runs in \(submission.tasks) task(s); "
-                            + "shards, plan and logs in \(Escaping.terminal(submission.folder)).")
-                let database = Escaping.terminal(Slurm.shellQuoted(submission.database))
-                Swift.print("Follow it with: ablate status \(database); when it has ended: ablate merge \(database)")
             } else {
-                Swift.print("Nothing to submit: all \(submission.total) runs of \(Escaping.terminal(experiment.name)) are finished in the database.")
+                for line in submission.lines(experiment: experiment.name) { Swift.print(line) }
             }
         }
     }
@@ -100,13 +96,7 @@ extension Ablate {
 
         func run() throws {
             let result = try Shards.merge(databasePath: database, shards: shards.isEmpty ? nil : shards)
-            let summary = result.summary
-            if result.shards.isEmpty {
-                print("No shards in \(Escaping.terminal(Shards.folder(forDatabase: database))): nothing to merge.")
-                return
-            }
-            print("Merged \(summary.imported.count) run(s) from \(result.shards.count) shard(s) into \(Escaping.terminal(database)); "
-                  + "\(summary.alreadyFinished) already there, \(summary.unfinished) unfinished in the shards (ignored).")
+            print(result.line(database: database))
         }
     }
 }

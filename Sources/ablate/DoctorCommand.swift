@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Inspection
 import Runner
 import Store
 import Tasks
@@ -26,20 +27,13 @@ extension Ablate {
         }
 
         func run() throws {
-            let report = Runner.Doctor.run(gemmSize: size)
+            let report = Inspection.Doctor.run(gemmSize: size)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
-                let width = report.checks.map(\.name.count).max() ?? 0
-                for check in report.checks {
-                    let mark = check.ok ? "ok  " : "FAIL"
-                    print("\(mark)  \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(check.value)")
-                    if let fix = check.fix { print("      \(String(repeating: " ", count: width))  fix: \(fix)") }
-                    if let note = check.note { print("      \(String(repeating: " ", count: width))  note: \(note)") }
-                }
-                print(report.ok ? "\nEverything ablate needs is in place." : "\nSome checks failed; see the fixes above.")
+                for line in report.lines { print(line) }
             }
             if !report.ok { throw ExitCode(1) }
         }

@@ -4,6 +4,7 @@ import Foundation
 import Models
 import Plots
 import Reports
+import Inspection
 import Runner
 import Settings
 import Store

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Reports
 import Plots
+import Inspection
 import Runner
 import Store
 
@@ -53,11 +54,11 @@ extension Ablate.Plot {
             let (store, found) = try StoredRun.find(runKey, database: database)
             let result = try MatrixFigures.attention(run: found, store: store, example: example, size: length)
             try MatrixFigures.checkGnuplot()
-            print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16))), test example \(example), \(result.sizeName) \(result.size)")
+            print("\(StoredRun.title(found)), test example \(example), \(result.sizeName) \(result.size)")
             print("  source: \(result.source.joined(separator: " "))")
             print("  target: \(result.target.joined(separator: " "))")
-            let files = try render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example))
-            recordFigures(files, run: found, database: store.path)
+            let files = try MatrixFigures.render(result.figures, to: output ?? MatrixFigures.attentionDirectory(for: found, example: example)) { print($0) }
+            warnIfUnrecorded(ArtifactLog.recordFigures(files, run: found, database: store.path))
         }
     }
 
@@ -109,9 +110,9 @@ extension Ablate.Plot {
                 throw MatrixFigures.Problem("give either --kind (e.g. --kind sinusoidal) or --run RUN")
             }
             try MatrixFigures.checkGnuplot()
-            let files = try render(figures, to: directory)
+            let files = try MatrixFigures.render(figures, to: directory) { print($0) }
             if let (store, found) = source {
-                recordFigures(files, run: found, database: store.path)
+                warnIfUnrecorded(ArtifactLog.recordFigures(files, run: found, database: store.path))
             }
         }
     }
@@ -119,23 +120,9 @@ extension Ablate.Plot {
 
 /// Records a run's figure files as its artifacts; when the database cannot be written (a read-only
 /// file or folder) the figures stay written and one warning line says so.
-private func recordFigures(_ files: [URL], run: RunRecord, database: String) {
-    do {
-        try ArtifactLog.record(files, experiment: run.experiment, run: run.key, databasePath: database)
-    } catch {
-        var standardError = FileHandle.standardError
-        print("warning: the figures were written, but recording them in \(database) failed: \(error)", to: &standardError)
-    }
-}
 
-/// Renders each figure to `directory/NAME.gp`, `.png` and `.svg`, prints every file written and returns them.
-private func render(_ figures: [MatrixFigure], to directory: String) throws -> [URL] {
-    let folder = URL(fileURLWithPath: directory)
-    var written: [URL] = []
-    for figure in figures {
-        let files = try Gnuplot.render(figure.heatmap, to: folder, name: figure.name)
-        for file in [files.script, files.png, files.svg] { print("wrote \(Escaping.terminal(file.path))") }
-        written += [files.script, files.png, files.svg]
-    }
-    return written
+private func warnIfUnrecorded(_ warning: String?) {
+    guard let warning else { return }
+    var standardError = FileHandle.standardError
+    print(warning, to: &standardError)
 }

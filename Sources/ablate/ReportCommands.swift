@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Plots
 import Reports
+import Inspection
 import Runner
 import Store
 
@@ -71,11 +72,7 @@ extension Ablate {
             for analysis in analyses {
                 let output = try ReportInput.write(analysis, reportsDirectory: URL(fileURLWithPath: reports, isDirectory: true),
                                                    plotsDirectory: URL(fileURLWithPath: plots, isDirectory: true))
-                print(Escaping.terminal("\(analysis.data.experiment.name): wrote \(relative(output.markdown)), \(relative(output.html)) "
-                      + "and \(output.figures.count) figures in \(relative(output.figures.first?.deletingLastPathComponent()))"))
-                if !output.warnings.isEmpty {
-                    print("  \(output.warnings.count) warning(s): see the report's Warnings section (or ablate compare)")
-                }
+                for line in output.lines(experiment: analysis.data.experiment.name) { print(line) }
                 let files = [output.markdown, output.html] + output.figures.flatMap(ArtifactLog.figureFiles(png:))
                 do {
                     try ArtifactLog.record(files, experiment: analysis.data.experiment.name, run: nil,
@@ -86,12 +83,6 @@ extension Ablate {
                           to: &standardError)
                 }
             }
-        }
-
-        func relative(_ url: URL?) -> String {
-            guard let url else { return "-" }
-            let directory = FileManager.default.currentDirectoryPath + "/"
-            return url.path.hasPrefix(directory) ? String(url.path.dropFirst(directory.count)) : url.path
         }
     }
 

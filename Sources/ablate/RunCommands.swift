@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
+import Inspection
 import Runner
 import Store
 import Tasks
@@ -58,10 +59,7 @@ extension Ablate {
         func run() throws {
             let experiment = try loadExperiment(file)
             if dryRun {
-                print("\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs")
-                for run in experiment.runs {
-                    print("  \(run.shortKey)  \(Escaping.terminal(run.spec.variant))  seed \(run.spec.seed)")
-                }
+                for line in ValidationSummary.dryRunLines(for: experiment) { print(line) }
                 return
             }
             var options = Sweep.Options()
@@ -70,8 +68,7 @@ extension Ablate {
             options.databasePath = database
             options.retryFailed = retryFailed
             let summary = try Sweep.run(experiment, options: options, executable: executablePath(), output: Progress())
-            let parts = RunStatus.reportingOrder.compactMap { status in summary.counts[status].map { "\($0) \(status.rawValue)" } }
-            print("\(Escaping.terminal(summary.databasePath)): \(parts.joined(separator: ", ")) of \(summary.total) runs")
+            print(summary.line)
             if !summary.complete { throw ExitCode(1) }
         }
     }
@@ -83,31 +80,7 @@ extension Ablate {
         var database: String
 
         func run() throws {
-            let store = try ResultStore(readingAt: database)
-            for experiment in try store.experiments() {
-                print("\(Escaping.terminal(experiment.name)): \(Escaping.terminal(experiment.question))")
-                let counts = try store.statusCounts(experiment: experiment.name)
-                let runs = try store.runs(experiment: experiment.name)
-                // The sweep's order: the baseline, then the variants as the experiment file lists them.
-                var variants: [String] = []
-                for run in runs where run.current && !variants.contains(run.variant) { variants.append(run.variant) }
-                let order = RunStatus.reportingOrder
-                for variant in variants {
-                    let parts = counts.filter { $0.variant == variant }
-                        .sorted { (order.firstIndex(of: $0.status) ?? order.count) < (order.firstIndex(of: $1.status) ?? order.count) }
-                        .map { "\($0.runs) \($0.status.rawValue)" }
-                    print("  \(Escaping.terminal(variant)): \(parts.joined(separator: ", "))")
-                }
-                let earlier = runs.filter { !$0.current }.count
-                if earlier > 0 { print("  (\(earlier) run(s) of earlier versions of the file are kept but not counted)") }
-                for run in runs where run.current && (run.status == .failed || run.status == .diverged) {
-                    print("  \(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed): \(Escaping.terminal(run.error ?? ""))")
-                }
-            }
-            // A cluster sweep: its shards' progress and, where squeue answers, the job array's state.
-            if let progress = try Shards.progress(databasePath: database) {
-                for line in progress.lines { print(Escaping.terminal(line)) }
-            }
+            for line in try StatusReport.lines(databasePath: database) { print(line) }
         }
     }
 

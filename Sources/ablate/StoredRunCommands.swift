@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
+import Inspection
 import Runner
 import Store
 import Tasks
@@ -21,13 +22,10 @@ extension Ablate {
 
         func run() throws {
             let (store, record) = try StoredRun.find(runKey, database: database)
-            print("reproducing \(Escaping.terminal(record.variant)) seed \(record.seed) (\(record.key.prefix(16))) ...")
+            print("reproducing \(StoredRun.title(record)) ...")
             let result = try StoredRun.reproduce(record, store: store)
-            if let difference = result.firstDifference {
-                print("DIFFERENT: \(Escaping.terminal(difference)) (after \(result.compared) identical values)")
-                throw ExitCode(ExitStatus.failure)
-            }
-            print("identical: all \(result.compared) stored metrics and slices of \(record.key.prefix(16)) reproduced bit for bit")
+            print(result.verdict(key: record.key))
+            if result.firstDifference != nil { throw ExitCode(ExitStatus.failure) }
         }
     }
 
@@ -50,12 +48,7 @@ extension Ablate {
         var database: String?
 
         /// The sizes of --length.
-        var sizes: ClosedRange<Int>? {
-            let bounds = length.components(separatedBy: "...")
-            guard bounds.count <= 2, let low = Int(bounds[0]), let high = Int(bounds.count == 2 ? bounds[1] : bounds[0]),
-                  low <= high else { return nil }
-            return low...high
-        }
+        var sizes: ClosedRange<Int>? { StoredRun.sizes(fromLength: length) }
 
         func validate() throws {
             guard let sizes else {
@@ -72,15 +65,7 @@ extension Ablate {
             guard let sizes else { throw ValidationError("--length takes a size such as 24 or a range such as 16...32") }
             let (store, found) = try StoredRun.find(runKey, database: database)
             let evaluation = try StoredRun.evaluate(found, store: store, sizes: sizes, perSize: examples)
-            print("\(Escaping.terminal(found.variant)) seed \(found.seed) (\(found.key.prefix(16)))")
-            for label in evaluation.sliceLabels {
-                let m = evaluation.slices[label]!
-                print(String(format: "  %@  loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
-                             label, m.loss, m.tokenAccuracy, m.exactMatch, m.examples))
-            }
-            let o = evaluation.overall
-            print(String(format: "  all      loss %.4f  token accuracy %.4f  exact match %.4f  (%d examples)",
-                         o.loss, o.tokenAccuracy, o.exactMatch, o.examples))
+            for line in StoredRun.evaluationLines(evaluation, title: StoredRun.title(found)) { print(line) }
         }
     }
 }

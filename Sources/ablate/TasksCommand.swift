@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Inspection
 import Runner
 import Store
 import Tasks

@@ -187,35 +187,10 @@ final class HostileCheckpointCommandTests: FolderTestCase {
 
     // MARK: - eval
 
-    private static let learnedExperiment = """
-        [experiment]
-        name = "learned"
-        question = "Does a tiny model with 8 learned positions evaluate past them?"
-        seeds = [1]
-
-        [task]
-        kind = "reverse"
-        symbols = 4
-        train_length = [2, 4]
-        eval_length = [2, 5]
-
-        [model]
-        arch = "transformer"
-        d_model = 8
-        heads = 2
-        layers = 1
-        d_ff = 8
-        positional = "learned"
-        max_length = 8
-
-        [train]
-        steps = 5
-        batch = 8
-        eval_every = 5
-        validation_examples = 8
-        test_examples_per_size = 2
-
-        """
+    private static let learnedExperiment = TinyExperiment.file(
+        name: "learned", question: "Does a tiny model with 8 learned positions evaluate past them?", seeds: [1],
+        modelLines: ["positional = \"learned\"", "max_length = 8"],
+        trainLines: ["steps = 5", "batch = 8", "eval_every = 5", "validation_examples = 8", "test_examples_per_size = 2"])
 
     /// Trains the experiment with 8 learned positions; returns its database and run key.
     private func trainedRun() throws -> (database: String, key: String) {

@@ -31,46 +31,24 @@ final class PlotCommandTests: XCTestCase {
     /// Its file stem (the name made safe, then `~` and 16 hex digits of its SHA-256).
     static let safeExperimentName = "odd_.._name__q_~b1c4caf2cfe66f41"
 
-    static let experiment = """
-        [experiment]
-        name = "odd/../name \\"q\\""
-        question = "What do tiny models attend to?"
-        seeds = [1]
+    static let experiment = TinyExperiment.file(
+        name: #"odd/../name \"q\""#, question: "What do tiny models attend to?", seeds: [1],
+        trainLines: ["steps = 10", "batch = 8", "eval_every = 5", "validation_examples = 16", "test_examples_per_size = 4"],
+        rest: """
+            [[variant]]
+            name = "decoder-only"
+            model.layout = "decoder-only"
 
-        [task]
-        kind = "reverse"
-        symbols = 4
-        train_length = [2, 4]
-        eval_length = [2, 5]
+            [[variant]]
+            name = "learned"
+            model.positional = "learned"
+            model.max_length = 12
 
-        [model]
-        arch = "transformer"
-        d_model = 8
-        heads = 2
-        layers = 1
-        d_ff = 8
+            [[variant]]
+            name = "rnn"
+            model = { arch = "rnn", cell = "gru", attention = "additive", embedding = 8, hidden = 8, attention_size = 8 }
 
-        [train]
-        steps = 10
-        batch = 8
-        eval_every = 5
-        validation_examples = 16
-        test_examples_per_size = 4
-
-        [[variant]]
-        name = "decoder-only"
-        model.layout = "decoder-only"
-
-        [[variant]]
-        name = "learned"
-        model.positional = "learned"
-        model.max_length = 12
-
-        [[variant]]
-        name = "rnn"
-        model = { arch = "rnn", cell = "gru", attention = "additive", embedding = 8, hidden = 8, attention_size = 8 }
-
-        """
+            """)
 
     static func fixture() throws -> Fixture {
         if let shared { return shared }

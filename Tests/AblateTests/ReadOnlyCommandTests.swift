@@ -204,6 +204,44 @@ final class ReadOnlyCommandTests: FolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("reports").path), "no report written")
     }
 
+    /// A database of the previous release (store v1: no variants, no findings) that holds runs is
+    /// refused by every command, reading or writing, with exit 2, what to do, and its bytes unchanged.
+    func testADatabaseOfTheEarlierReleaseIsRefusedByEveryCommandUntouched() throws {
+        let old = try copyOfFixture("old.sqlite")
+        let key = try baselineKey(old)
+        // Back to the v1 schema as that release wrote it: v2's table, view and column removed.
+        try SQLite.execute(old, """
+            DROP VIEW variant_changes; DROP TABLE variants; ALTER TABLE experiments DROP COLUMN findings;
+            DELETE FROM grdb_migrations WHERE identifier = 'v2'; VACUUM;
+            """)
+        XCTAssertEqual(try SQLite.rows(old, "SELECT identifier FROM grdb_migrations").map { $0["identifier"]!.text }, ["v1"])
+        XCTAssertEqual(companions(old), [])
+        let current = try copyOfFixture("current.sqlite")
+        let file = try Experiment.write(Experiment.tiny(), named: "tiny.toml", in: directory)
+        let digest = try Experiment.sha256(of: old)
+        let reports = directory.appendingPathComponent("reports").path
+        let commands: [[String]] = [
+            ["status", old], ["export", old, "--table", "runs"], ["export", old, "--table", "variants"], ["compare", old],
+            ["report", old, "--reports", reports, "--plots", directory.appendingPathComponent("plots").path],
+            ["reproduce", key, "--database", old], ["eval", String(key.prefix(8)), "--length", "3", "--database", old],
+            ["plot", "attention", String(key.prefix(8)), "--database", old],
+            ["run", file, "--database", old, "--workers", "1"],
+            ["merge", old, current], ["merge", current, old],
+        ]
+        let aside = (old as NSString).deletingPathExtension + ".v1.sqlite"
+        for command in commands {
+            let result = try AblateBinary.run(command)
+            let name = command.prefix(2).joined(separator: " ")
+            XCTAssertEqual(result.status, 2, "\(name): \(result.standardError)")
+            XCTAssertTrue(result.standardError.contains("\(old) was written by an earlier ablate (store v1, run keys ablate-run-v1); "
+                                                        + "its runs cannot be reused"), "\(name): \(result.standardError)")
+            XCTAssertTrue(result.standardError.contains("mv \(old) \(aside) && ablate run "), "\(name): \(result.standardError)")
+            XCTAssertEqual(try Experiment.sha256(of: old), digest, "\(name) changed the file")
+            XCTAssertEqual(companions(old), [], name)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: reports), "no report written")
+    }
+
     func testTheWritingOpenSaysWhatIsWrongWithTheDatabasePath() throws {
         let file = try Experiment.write(Experiment.tiny(), named: "tiny.toml", in: directory)
         let folder = directory.appendingPathComponent("folder.sqlite").path

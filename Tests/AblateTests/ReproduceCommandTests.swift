@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// End-to-end: `ablate reproduce` and `ablate eval` on a run that `ablate run` stored.
@@ -20,34 +21,11 @@ final class ReproduceCommandTests: XCTestCase {
 
     func testAStoredRunIsReproducedBitForBitAndATamperedOneIsNot() throws {
         let file = directory.appendingPathComponent("tiny.toml")
-        try """
-        [experiment]
-        name = "tiny"
-        question = "Does reproduce reproduce?"
-        seeds = [7]
-
-        [task]
-        kind = "reverse"
-        symbols = 4
-        train_length = [2, 4]
-        eval_length = [2, 5]
-
-        [model]
-        arch = "transformer"
-        d_model = 8
-        heads = 2
-        layers = 1
-        d_ff = 8
-        dropout = 0.1
-
-        [train]
-        steps = 30
-        batch = 8
-        eval_every = 10
-        validation_examples = 16
-        test_examples_per_size = 4
-        checkpoint_every = 10
-        """.write(to: file, atomically: true, encoding: .utf8)
+        try TinyExperiment.file(
+            name: "tiny", question: "Does reproduce reproduce?", seeds: [7], modelLines: ["dropout = 0.1"],
+            trainLines: ["steps = 30", "batch = 8", "eval_every = 10", "validation_examples = 16", "test_examples_per_size = 4",
+                         "checkpoint_every = 10"]
+        ).write(to: file, atomically: true, encoding: .utf8)
         let database = directory.appendingPathComponent("tiny.sqlite").path
         let run = try AblateBinary.run(["run", file.path, "--database", database, "--workers", "1"])
         XCTAssertEqual(run.status, 0, run.standardOutput + run.standardError)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -515,7 +516,7 @@ final class RunCommandTests: FolderTestCase {
         let status = try AblateBinary.run(["status", fixture.database])
         XCTAssertEqual(status.status, 0, status.standardError)
         let lines = status.standardOutput.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines, ["tiny: \(Experiment.question)", "  baseline: 2 done", "  no-positional: 2 done"])
+        XCTAssertEqual(lines, ["tiny: \(Experiment.question)", "  baseline: 2 done", "  no-positional (model.positional = \"none\"): 2 done"])
 
         let missing = try AblateBinary.run(["status", directory.appendingPathComponent("none.sqlite").path])
         XCTAssertEqual(missing.status, 2)
@@ -523,12 +524,14 @@ final class RunCommandTests: FolderTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("none.sqlite").path))
     }
 
-    /// Status lists the variants in the sweep's order (the baseline, then the file's order), not sorted
-    /// by name, and each variant's statuses results first.
+    /// Status lists the variants in the sweep's order (the baseline, then the file's order, then the
+    /// grid), not sorted by name, each with its changes as written and its statuses results first; a
+    /// grid point equal to an earlier variant is "same as" it.
     func testStatusKeepsTheSweepsOrderOfVariants() throws {
         let text = Experiment.tiny(name: "order", steps: 2, evalEvery: 2)
             .replacingOccurrences(of: "name = \"no-positional\"", with: "name = \"zz-no-positional\"")
             + "[[variant]]\nname = \"aa-learned\"\nmodel.positional = \"learned\"\nmodel.max_length = 16\n"
+            + "\n[grid]\n\"model.heads\" = [2, 1]\n"
         let file = try Experiment.write(text, named: "order.toml", in: directory)
         let database = directory.appendingPathComponent("order.sqlite").path
         let run = try AblateBinary.run(["run", file, "--database", database, "--workers", "1"])
@@ -536,7 +539,9 @@ final class RunCommandTests: FolderTestCase {
         let status = try AblateBinary.run(["status", database])
         XCTAssertEqual(status.status, 0, status.standardError)
         XCTAssertEqual(status.standardOutput.split(separator: "\n").dropFirst().map(String.init),
-                       ["  baseline: 2 done", "  zz-no-positional: 2 done", "  aa-learned: 2 done"])
+                       ["  baseline: 2 done", "  zz-no-positional (model.positional = \"none\"): 2 done",
+                        "  aa-learned (model.positional = \"learned\", model.max_length = 16): 2 done",
+                        "  heads=2 (model.heads = 2): same as baseline", "  heads=1 (model.heads = 1): 2 done"])
     }
 
     func testExportAsCSVAndJSON() throws {
@@ -584,40 +589,7 @@ extension RunCommandTests {
 
         /// 2 configurations (the baseline and `no-positional`) x 2 seeds of a tiny Transformer on reversal.
         static func tiny(name: String = "tiny", steps: Int = 30, evalEvery: Int = 10, variantPositional: String = "none") -> String {
-            """
-            [experiment]
-            name = "\(name)"
-            question = "\(question)"
-            seeds = [1, 2]
-
-            [task]
-            kind = "reverse"
-            symbols = 4
-            train_length = [2, 4]
-            eval_length = [2, 5]
-
-            [model]
-            arch = "transformer"
-            d_model = 8
-            heads = 2
-            layers = 1
-            d_ff = 8
-
-            [train]
-            steps = \(steps)
-            batch = 8
-            lr = 3e-3
-            schedule = "warmup"
-            warmup = 5
-            eval_every = \(evalEvery)
-            validation_examples = 16
-            test_examples_per_size = 4
-
-            [[variant]]
-            name = "no-positional"
-            model.positional = "\(variantPositional)"
-
-            """
+            TinyExperiment.text(name: name, question: question, steps: steps, evalEvery: evalEvery, variantPositional: variantPositional)
         }
 
         static func temporaryDirectory(_ label: String) throws -> URL {

@@ -41,7 +41,7 @@ final class ExampleFileTests: XCTestCase {
         XCTAssertEqual(experiment.distinctVariants.count, 13)
         XCTAssertEqual(Set(experiment.runs.map(\.key)).count, 39)
         let learned = try XCTUnwrap(experiment.variants.first { $0.name == "learned-positional" })
-        XCTAssertEqual(learned.changes, ["model.positional = \"learned\"", "model.max_length = 64"])
+        XCTAssertEqual(learned.changes.map(\.description), ["model.positional = \"learned\"", "model.max_length = 64"])
         guard case .transformer(let config) = learned.model else { return XCTFail() }
         XCTAssertEqual(config.positional, .learned)
         XCTAssertEqual(config.maxLength, 64)

@@ -92,14 +92,16 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(dotted.encoderLayers, 3, "kept from the baseline")
         XCTAssertEqual(experiment.variants[1].training.learningRate, 3e-4)
         XCTAssertEqual(experiment.variants[1].training.steps, 20)
-        XCTAssertEqual(experiment.variants[1].changes, ["model.norm = \"pre\"", "train.lr = 0.0003"])
+        XCTAssertEqual(experiment.variants[1].changes.map(\.description), ["model.norm = \"pre\"", "train.lr = 0.0003"])
 
         let inline = try transformer(experiment.variants[2].model)
         XCTAssertEqual(inline.norm, .pre)
         XCTAssertEqual(inline.modelSize, TransformerConfig().modelSize, "an inline table starts from the defaults")
         XCTAssertEqual(inline.encoderLayers, TransformerConfig().encoderLayers)
         XCTAssertEqual(inline.dropout, 0.1, "[train] dropout still applies")
-        XCTAssertEqual(experiment.variants[2].changes, ["model = { norm = \"pre\" }"])
+        XCTAssertEqual(experiment.variants[2].changes.map(\.description), ["model = { norm = \"pre\" }"])
+        XCTAssertEqual(experiment.variants[2].changes, [.init(key: "model", value: "{ norm = \"pre\" }")], "a whole new model is one change")
+        XCTAssertEqual(experiment.variants[1].changes.map(\.key), ["model.norm", "train.lr"])
 
         let header = try transformer(experiment.variants[3].model)
         XCTAssertEqual(header.heads, 8)
@@ -122,7 +124,7 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(grid.map(\.name), ["heads=2,lr=0.001", "heads=2,lr=0.003", "heads=2,lr=0.01",
                                           "heads=4,lr=0.001", "heads=4,lr=0.003", "heads=4,lr=0.01"])
         XCTAssertEqual(grid.map(\.sameAs), [nil, nil, nil, "baseline", nil, nil])
-        XCTAssertEqual(grid[2].changes, ["model.heads = 2", "train.lr = 0.01"])
+        XCTAssertEqual(grid[2].changes.map(\.description), ["model.heads = 2", "train.lr = 0.01"])
         XCTAssertEqual(try transformer(grid[2].model).heads, 2)
         XCTAssertEqual(grid[2].training.learningRate, 1e-2)
         XCTAssertEqual(experiment.runs.count, 1 + 5)

@@ -76,7 +76,7 @@ final class KeyOrderTests: XCTestCase {
         name = "inline"
         model = { layers = 1, decoder_layers = 2, arch = "transformer" }
         """)
-        XCTAssertEqual(experiment.variants[1].changes, ["model = { layers = 1, decoder_layers = 2, arch = \"transformer\" }"])
+        XCTAssertEqual(experiment.variants[1].changes.map(\.description), ["model = { layers = 1, decoder_layers = 2, arch = \"transformer\" }"])
     }
 
     /// An array of inline tables is another way to write [[variant]]; inside it, dotted keys and

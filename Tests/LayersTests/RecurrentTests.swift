@@ -4,39 +4,25 @@ import Tensors
 import TestSupport
 import XCTest
 
-/// A GRU or an LSTM behind one interface, so that every test runs on both. The recurrent state is a
-/// list of (B,H) tensors: [h] for the GRU, [h, c] for the LSTM.
+/// A GRU or an LSTM layer run by the shared driver, so that every test runs on both. The recurrent
+/// state is a list of (B,H) tensors: [h] for the GRU, [h, c] for the LSTM.
 private final class Cell {
     enum Kind { case gru, lstm }
     let kind: Kind
     let B = 2, T = 4, I = 3, H = 5
     let parameters: ParameterSet
-    let gru: GRU?
-    let lstm: LSTM?
-    let activations: AnyObject
-    var stateCount: Int { kind == .gru ? 1 : 2 }
-    var gateCount: Int { kind == .gru ? 3 : 4 }
+    let layer: RecurrentLayer
+    let activations: RecurrentActivations
+    var stateCount: Int { layer.cell.layout.hasCell ? 2 : 1 }
 
     init(_ kind: Kind, seed: UInt64 = 1) {
         self.kind = kind
         var layout = ParameterLayout()
         var rng = RNG(seed: seed, purpose: .initialization)
-        switch kind {
-        case .gru:
-            let gru = GRU("encoder", inputSize: I, hiddenSize: H, layout: &layout)
-            parameters = ParameterSet(layout)
-            gru.initialize(parameters, rng: &rng)
-            self.gru = gru
-            lstm = nil
-            activations = gru.makeActivations(maxBatch: B, maxLength: T)
-        case .lstm:
-            let lstm = LSTM("encoder", inputSize: I, hiddenSize: H, layout: &layout)
-            parameters = ParameterSet(layout)
-            lstm.initialize(parameters, rng: &rng)
-            self.lstm = lstm
-            gru = nil
-            activations = lstm.makeActivations(maxBatch: B, maxLength: T)
-        }
+        layer = RecurrentLayer(kind == .gru ? GRU.self : LSTM.self, "encoder", inputSize: I, hiddenSize: H, layout: &layout)
+        parameters = ParameterSet(layout)
+        layer.initialize(parameters, rng: &rng)
+        activations = layer.makeActivations(maxBatch: B, maxLength: T)
         // scale up the initial values so that the non-linearities are exercised away from 0
         for i in 0..<parameters.count { parameters.values[i] *= 2 }
     }
@@ -46,55 +32,35 @@ private final class Cell {
 
     func forward(outputs: Tensor, finals: [Tensor], inputs: Tensor, initials: [Tensor]?, batch: Int? = nil,
                  length: Int? = nil, lengths: UnsafePointer<Int32>?, reverse: Bool) {
-        let B = batch ?? self.B, T = length ?? self.T
-        if let gru {
-            gru.forward(outputs: outputs.data, finalState: finals[0].data, inputs: inputs.data, initialState: initials?[0].data,
-                        batch: B, length: T, lengths: lengths, reverse: reverse,
-                        activations: activations as! GRU.Activations, parameters: parameters)
-        } else if let lstm {
-            lstm.forward(outputs: outputs.data, finalState: finals[0].data, finalCell: finals[1].data, inputs: inputs.data,
-                         initialState: initials?[0].data, initialCell: initials?[1].data, batch: B, length: T,
-                         lengths: lengths, reverse: reverse, activations: activations as! LSTM.Activations, parameters: parameters)
-        }
+        layer.forward(outputs: outputs.data, finalState: finals[0].data, finalCell: cellOf(finals), inputs: inputs.data,
+                      initialState: initials?[0].data, initialCell: initials.flatMap(cellOf), batch: batch ?? B,
+                      length: length ?? T, lengths: lengths, reverse: reverse, activations: activations, parameters: parameters)
     }
 
     func backward(dinputs: Tensor, dinitials: [Tensor], doutputs: [Float], dfinals: [[Float]], inputs: Tensor,
                   lengths: UnsafePointer<Int32>?, reverse: Bool) {
-        if let gru {
-            gru.backward(dinputs: dinputs.data, dinitialState: dinitials[0].data, doutputs: doutputs, dfinalState: dfinals[0],
-                         inputs: inputs.data, batch: B, length: T, lengths: lengths, reverse: reverse,
-                         activations: activations as! GRU.Activations, parameters: parameters)
-        } else if let lstm {
-            lstm.backward(dinputs: dinputs.data, dinitialState: dinitials[0].data, dinitialCell: dinitials[1].data,
-                          doutputs: doutputs, dfinalState: dfinals[0], dfinalCell: dfinals[1], inputs: inputs.data,
-                          batch: B, length: T, lengths: lengths, reverse: reverse,
-                          activations: activations as! LSTM.Activations, parameters: parameters)
+        let run = { (dfinalCell: UnsafePointer<Float>?) in
+            self.layer.backward(dinputs: dinputs.data, dinitialState: dinitials[0].data, dinitialCell: self.cellOf(dinitials),
+                                doutputs: doutputs, dfinalState: dfinals[0], dfinalCell: dfinalCell, inputs: inputs.data,
+                                batch: self.B, length: self.T, lengths: lengths, reverse: reverse,
+                                activations: self.activations, parameters: self.parameters)
         }
+        if dfinals.count > 1 { dfinals[1].withUnsafeBufferPointer { run($0.baseAddress) } } else { run(nil) }
     }
 
     func step(newStates: [Tensor], input: Tensor, states: [Tensor], time: Int) {
-        if let gru {
-            gru.step(newState: newStates[0].data, input: input.data, state: states[0].data, batch: B, time: time,
-                     activations: activations as! GRU.Activations, parameters: parameters)
-        } else if let lstm {
-            lstm.step(newState: newStates[0].data, newCell: newStates[1].data, input: input.data, state: states[0].data,
-                      cell: states[1].data, batch: B, time: time, activations: activations as! LSTM.Activations,
-                      parameters: parameters)
-        }
+        layer.step(newState: newStates[0].data, newCell: cellOf(newStates), input: input.data, state: states[0].data,
+                   cell: cellOf(states), batch: B, time: time, activations: activations, parameters: parameters)
     }
 
     func stepBackward(dinput: Tensor, dstates: [Tensor], dnewStates: [Tensor], input: Tensor, states: [Tensor], time: Int) {
-        if let gru {
-            gru.stepBackward(dinput: dinput.data, dstate: dstates[0].data, dnewState: dnewStates[0].data, input: input.data,
-                             state: states[0].data, batch: B, time: time, activations: activations as! GRU.Activations,
-                             parameters: parameters)
-        } else if let lstm {
-            lstm.stepBackward(dinput: dinput.data, dstate: dstates[0].data, dcell: dstates[1].data,
-                              dnewState: dnewStates[0].data, dnewCell: dnewStates[1].data, input: input.data,
-                              state: states[0].data, cell: states[1].data, batch: B, time: time,
-                              activations: activations as! LSTM.Activations, parameters: parameters)
-        }
+        layer.stepBackward(dinput: dinput.data, dstate: dstates[0].data, dcell: cellOf(dstates), dnewState: dnewStates[0].data,
+                           dnewCell: cellOf(dnewStates), input: input.data, state: states[0].data, cell: cellOf(states),
+                           batch: B, time: time, activations: activations, parameters: parameters)
     }
+
+    /// The cell c of a state list, nil for the GRU.
+    private func cellOf(_ states: [Tensor]) -> UnsafeMutablePointer<Float>? { states.count > 1 ? states[1].data : nil }
 
     /// One step written from the equations in plain Float64 loops, independent of the kernels.
     func naiveStep(input: [Double], states: [[Double]]) -> [[Double]] {
@@ -255,6 +221,54 @@ final class RecurrentTests: XCTestCase {
         }
     }
 
+    /// The step API through the shared driver, T steps: d L / d (inputs, initial state, every parameter)
+    /// against central differences, with L = sum_t w_t * h_t. The last cell is unused, so its gradient is
+    /// passed as nil (zero). Tolerances as in `testBackwardMatchesFiniteDifferences`; the backward must
+    /// accumulate into the input, initial-state and parameter gradients.
+    func testStepBackwardMatchesFiniteDifferences() {
+        for kind in kinds {
+            let cell = Cell(kind)
+            let (B, T, I, H) = (cell.B, cell.T, cell.I, cell.H)
+            let inputs = (0..<T).map { randomTensor([B, I], seed: 50 + UInt64($0), low: -2, high: 2) }
+            let initials = cell.states(seed: 60)
+            let outputWeights = (0..<T).map { randomFloats(B * H, seed: 70 + UInt64($0)) }
+            // states[t + 1] is the state after step t
+            let states = [initials] + (0..<T).map { _ in cell.zeroStates() }
+            let loss = { () -> Double in
+                for t in 0..<T { cell.step(newStates: states[t + 1], input: inputs[t], states: states[t], time: t) }
+                return (0..<T).reduce(0) { $0 + weightedSum(states[$1 + 1][0].data, outputWeights[$1]) }
+            }
+            _ = loss()
+            let start: Float = 0.25
+            cell.parameters.gradients.fill(start)
+            let dinputs = inputs.map { _ in Tensor(shape: [B, I], repeating: start) }
+            // dstates[t] is d L / d (state before step t); dstates[0] starts non-zero to test accumulation
+            let dstates = [initials.map { _ in Tensor(shape: [B, H], repeating: start) }] + (0..<T).map { _ in cell.zeroStates() }
+            for t in stride(from: T - 1, through: 0, by: -1) {
+                for i in 0..<(B * H) { dstates[t + 1][0][i] += outputWeights[t][i] }
+                let dnewStates = t == T - 1 ? [dstates[T][0]] : dstates[t + 1]  // no cell gradient after the last step
+                cell.stepBackward(dinput: dinputs[t], dstates: dstates[t], dnewStates: dnewStates, input: inputs[t],
+                                  states: states[t], time: t)
+            }
+            var check = GradientCheck()
+            check.maximumProbes = 1000
+            let minus = { (t: Tensor) in t.array.map { $0 - start } }
+            for t in 0..<T {
+                let outcome = check.check(buffer: inputs[t].data, count: inputs[t].count, analytic: minus(dinputs[t]), loss: loss)
+                XCTAssertTrue(outcome.passed, "\(kind) input of step \(t): \(outcome)")
+            }
+            for (s, initial) in initials.enumerated() {
+                let outcome = check.check(buffer: initial.data, count: initial.count, analytic: minus(dstates[0][s]), loss: loss)
+                XCTAssertTrue(outcome.passed, "\(kind) initial state \(s): \(outcome)")
+            }
+            for slice in cell.parameters.slices {
+                let analytic = Array(UnsafeBufferPointer(start: cell.parameters.gradient(slice), count: slice.count)).map { $0 - start }
+                let outcome = check.check(buffer: cell.parameters.value(slice), count: slice.count, analytic: analytic, loss: loss)
+                XCTAssertTrue(outcome.passed, "\(kind) \(slice.name): \(outcome)")
+            }
+        }
+    }
+
     /// One step against plain Float64 loops written from the equations (1e-5 absolute).
     func testStepMatchesNaiveReference() {
         for kind in kinds {
@@ -324,8 +338,8 @@ final class RecurrentTests: XCTestCase {
     func testParameterNamesAndInitialization() {
         let H = 16, I = 3
         var gruLayout = ParameterLayout(), lstmLayout = ParameterLayout()
-        let gru = GRU("rnn", inputSize: I, hiddenSize: H, layout: &gruLayout)
-        let lstm = LSTM("rnn", inputSize: I, hiddenSize: H, layout: &lstmLayout)
+        let gru = RecurrentLayer(GRU.self, "rnn", inputSize: I, hiddenSize: H, layout: &gruLayout)
+        let lstm = RecurrentLayer(LSTM.self, "rnn", inputSize: I, hiddenSize: H, layout: &lstmLayout)
         let cases: [(ParameterLayout, Int, (ParameterSet, inout RNG) -> Void)] = [
             (gruLayout, 3, gru.initialize), (lstmLayout, 4, lstm.initialize),
         ]

@@ -39,35 +39,61 @@ enum ReportFixture {
 
     /// The run's config as the sweep stores it: the real `RunSpec`, encoded by `canonicalJSON()`, so
     /// that a change in how configs are encoded reaches these tests.
-    static func config(variant: String, seed: Int, positional: TransformerConfig.Positional) -> String {
+    static func config(variant: String, seed: Int, positional: TransformerConfig.Positional, learningRate: Double = 0.001) -> String {
         var model = TransformerConfig()
         model.heads = 2
         model.positional = positional
         var training = TrainingSettings()
         training.steps = 20
+        training.learningRate = learningRate
         training.stopAtAccuracy = 0.6
         let task = TaskSpec(kind: "reverse", parameters: ["symbols": .integer(8)], trainSize: 2...3, evaluationSize: 2...4)
         return RunSpec(variant: variant, seed: UInt64(seed), task: task, model: .transformer(model), training: training).canonicalJSON()
     }
 
+    /// The plan as the sweep registers it: "wide" learns its positions, "broken" trains at a learning
+    /// rate of 10 (its stored configs say the same), "heads=2" is the baseline's configuration.
+    static func variants(experiment: String, names: [String: String] = [:]) -> [VariantRecord] {
+        let name = { (variant: String) in names[variant] ?? variant }
+        return [
+            VariantRecord(experiment: experiment, name: name("baseline"), position: 0, origin: .baseline),
+            VariantRecord(experiment: experiment, name: name("wide"), position: 1, origin: .variant, description: "learned positions",
+                          changes: [VariantChange(key: "model.positional", value: "\"learned\"")]),
+            VariantRecord(experiment: experiment, name: name("broken"), position: 2, origin: .variant,
+                          changes: [VariantChange(key: "train.lr", value: "10")]),
+            // A grid point equal to the baseline: no runs of its own.
+            VariantRecord(experiment: experiment, name: name("heads=2"), position: 3, origin: .grid,
+                          changes: [VariantChange(key: "model.heads", value: "2")], sameAs: name("baseline")),
+        ]
+    }
+
+    /// What the Runner decodes from the baseline's stored config (`ReportInput.configuration`),
+    /// written out as plain values: Reports sees nothing else of a configuration.
+    static let configuration = BaselineConfiguration(
+        task: "reverse (symbols=8)", trainingSizes: 2...3, evaluationSizes: 2...4, stopAtAccuracy: 0.6,
+        settings: ["model.heads": "2", "model.positional": "\"sinusoidal\"", "train.lr": "0.001", "train.steps": "20",
+                   "task.kind": "\"reverse\"", "task.train_length": "[2, 3]"])
+
     /// Writes the fixture into a new store at `path`. `names` renames the variants (for hostile-name
     /// tests); `experiment` names the experiment. Returns the keys of the runs by index.
     @discardableResult
     static func write(to path: String, experiment: String = "fixture", question: String = "Is wider better?",
-                      names: [String: String] = [:]) throws -> [String] {
+                      findings: String = "Wider is better.", names: [String: String] = [:]) throws -> [String] {
         let store = try ResultStore(path: path)
         defer { try? store.close() }
         let name = { (variant: String) in names[variant] ?? variant }
         let planned = runs.enumerated().map { index, run in
             PlannedRun(key: String(format: "%064x", index + 1), variant: name(run.variant), seed: run.seed,
                        config: config(variant: name(run.variant), seed: run.seed,
-                                      positional: run.variant == "wide" ? .learned : .sinusoidal))
+                                      positional: run.variant == "wide" ? .learned : .sinusoidal,
+                                      learningRate: run.variant == "broken" ? 10 : 0.001))
         }
         // A stale run of an earlier version of the file: registered, then dropped by a new registration.
         let stale = PlannedRun(key: String(repeating: "e", count: 64), variant: "old", seed: 1, config: "{}")
-        let record = ExperimentRecord(name: experiment, question: question, source: "[experiment]\nname = \"\(experiment)\"\n")
-        _ = try store.register(experiment: record, runs: [stale] + planned)
-        _ = try store.register(experiment: record, runs: planned)
+        let record = ExperimentRecord(name: experiment, question: question, findings: findings,
+                                      source: "[experiment]\nname = \"\(experiment)\"\n")
+        _ = try store.register(experiment: record, variants: [], runs: [stale] + planned)
+        _ = try store.register(experiment: record, variants: variants(experiment: experiment, names: names), runs: planned)
         // The experiment's facts are those of its last registration (here from a later, dirty checkout);
         // the runs were all trained at abc123, clean: the report must show and reproduce the runs' commit.
         try store.recordEnvironment(["git_commit": "def456", "git_dirty": "true", "blas_kernel": "SkylakeX",
@@ -131,6 +157,6 @@ class ReportTestCase: XCTestCase {
         let store = try ResultStore(path: databasePath)
         defer { try? store.close() }
         let data = try ExperimentData.load(from: store, experiment: experiment, databasePath: databasePath)
-        return ExperimentAnalysis(data: data, options: options, task: task)
+        return ExperimentAnalysis(data: data, options: options, task: task, configuration: ReportFixture.configuration)
     }
 }

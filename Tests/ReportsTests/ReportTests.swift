@@ -24,9 +24,10 @@ final class ReportAnalysisTests: ReportTestCase {
         XCTAssertEqual(analysis.data.staleRuns, 1)
         XCTAssertEqual(analysis.data.variants, ["baseline", "wide", "broken"])
         XCTAssertEqual(analysis.baseline, "baseline")
-        XCTAssertEqual(analysis.data.runs[0].config["model.positional"], "sinusoidal")
-        XCTAssertEqual(analysis.data.runs[0].config["task.train_length"], "[2,3]")
-        XCTAssertEqual(analysis.data.runs[0].config["train.stop_at_accuracy"], "0.6")
+        // The plan, from the database alone.
+        XCTAssertEqual(analysis.data.plan.question, "Is wider better?")
+        XCTAssertEqual(analysis.findings, "Wider is better.")
+        XCTAssertEqual(analysis.data.plan.variants, ReportFixture.variants(experiment: "fixture"))
         // Only the last evaluation's slices.
         XCTAssertEqual(analysis.data.runs[0].finalSlices.map(\.slice).sorted(), ["length=2", "length=3", "length=4"])
         XCTAssertTrue(analysis.data.runs[0].finalSlices.allSatisfy { $0.step == 20 })
@@ -52,7 +53,13 @@ final class ReportAnalysisTests: ReportTestCase {
         XCTAssertEqual(wide.test.mean!, 2.5 / 3, accuracy: 1e-12)
         let wideSD = (pow(0.8 - 2.5 / 3, 2) * 2 + pow(0.9 - 2.5 / 3, 2)) / 2
         XCTAssertEqual(wide.test.interval!.halfWidth, 4.302652730 * wideSD.squareRoot() / 3.0.squareRoot(), accuracy: 1e-9)
-        XCTAssertEqual(wide.changes, ["model.positional = learned (baseline: sinusoidal)"])
+        XCTAssertEqual(wide.changes, ["model.positional = \"learned\" (baseline: \"sinusoidal\")"])
+        XCTAssertEqual(try row(analysis, "broken").changes, ["train.lr = 10 (baseline: 0.001)"])
+        let changes = analysis.changesTable()
+        XCTAssertEqual(changes.columns, ["variant", "description", "settings that differ from the baseline"])
+        XCTAssertEqual(changes.rows, [["wide", "learned positions", "model.positional = \"learned\" (baseline: \"sinusoidal\")"],
+                                      ["broken", "", "train.lr = 10 (baseline: 0.001)"],
+                                      ["heads=2", "", "model.heads = 2 (baseline: 2); same configuration as baseline: its results are baseline's"]])
 
         // Only the done run of "broken" counts: one value, no interval.
         let broken = try row(analysis, "broken")

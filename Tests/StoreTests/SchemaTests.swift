@@ -5,11 +5,12 @@ import XCTest
 final class SchemaTests: StoreTestCase {
     func testMigrationsCreateTheSchemaInWALMode() throws {
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
         let objects = try store.query("SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('table', 'view')")
             .rows.map { $0[0] }
         for expected in ["table experiments", "table runs", "table metrics", "table slices", "table environment",
-                         "table artifacts", "view final_metrics", "view variant_summary", "view run_counts"] {
+                         "table artifacts", "view final_metrics", "view variant_summary", "view run_counts",
+                         "table variants", "view variant_changes"] {
             XCTAssertTrue(objects.contains(.text(expected)), "missing \(expected) in \(objects)")
         }
         XCTAssertEqual(try store.query("PRAGMA journal_mode").rows, [[.text("wal")]])
@@ -25,7 +26,7 @@ final class SchemaTests: StoreTestCase {
             try store.close()
         }
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
         XCTAssertEqual(try store.runs(experiment: "positional").count, 6)
         XCTAssertEqual(try store.experiments(), [ExperimentRecord(name: "positional", question: "Which positions?",
                                                                    source: Self.experiment.source,
@@ -89,7 +90,7 @@ final class SchemaTests: StoreTestCase {
             }
         }
         XCTAssertEqual(errors.all.map { "\($0)" }, [])
-        XCTAssertEqual(try openStore().schemaVersions(), ["v1"])
+        XCTAssertEqual(try openStore().schemaVersions(), ["v1", "v2"])
     }
 }
 

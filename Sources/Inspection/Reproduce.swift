@@ -1,4 +1,5 @@
 import Foundation
+import Runner
 import Models
 import Store
 import Tasks
@@ -70,7 +71,7 @@ public enum StoredRun {
         let observer = MemoryObserver(run: run.key)
         _ = try Trainer.run(spec, observer: observer)
         func key(_ p: MetricPoint) -> String { "\(p.split) \(p.name) at step \(p.step)" }
-        let fresh = Dictionary(observer.recorder.points.map { (key($0), $0.value) }, uniquingKeysWith: { $1 })
+        let fresh = Dictionary(observer.points.map { (key($0), $0.value) }, uniquingKeysWith: { $1 })
         var compared = 0
         for point in try store.metrics(run: run.key) {
             compared += 1
@@ -79,7 +80,7 @@ public enum StoredRun {
                 return Reproduction(compared: compared, firstDifference: "\(key(point)): stored \(point.value), reproduced \(value)")
             }
         }
-        let freshSlices = Dictionary(observer.recorder.slices.map { ("\($0.split) \($0.slice) at step \($0.step)", $0) }, uniquingKeysWith: { $1 })
+        let freshSlices = Dictionary(observer.slices.map { ("\($0.split) \($0.slice) at step \($0.step)", $0) }, uniquingKeysWith: { $1 })
         for slice in try store.slices(run: run.key) {
             compared += 1
             let name = "\(slice.split) \(slice.slice) at step \(slice.step)"

@@ -1,4 +1,5 @@
 import Foundation
+import Runner
 import Experiments
 import Layers
 import Models

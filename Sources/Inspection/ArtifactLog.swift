@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Runner
 import Store
 
 /// Files that `ablate report` and `ablate plot` write, recorded in the experiment's database as

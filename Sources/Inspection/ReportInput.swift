@@ -1,0 +1,133 @@
+import Experiments
+import Foundation
+import Reports
+import Store
+import Tasks
+import Training
+
+/// What `ablate report` and `ablate compare` read: an experiment's runs from its database, with what
+/// the code knows of its task (size axis and chance levels), analysed for the report.
+public enum ReportInput {
+    /// The analyses of `experiment` in `database` (every experiment of the file when nil).
+    /// Throws `ReportError` for a missing database or an unknown experiment; never creates a file.
+    public static func analyses(database: String, experiment: String?, options: ReportOptions) throws -> [ExperimentAnalysis] {
+        let store = try ReportWriter.openStore(database)
+        defer { try? store.close() }
+        return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
+            let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
+            // The baseline's configuration, decoded once; the first run's when there is no baseline run.
+            let stored = data.runs.first { $0.record.variant == options.baseline }?.record.config ?? data.runs.first?.record.config
+            let spec = stored.flatMap { try? JSONDecoder().decode(RunSpec.self, from: Data($0.utf8)) }
+            let setup = spec.flatMap { try? $0.task.setup() }
+            return ExperimentAnalysis(data: data, options: options, task: setup.map { taskFacts(setup: $0, metric: options.metric) },
+                                      configuration: spec.map { configuration(of: $0, sizeName: setup.map { type(of: $0.task).sizeName }) })
+        }
+    }
+
+    /// Writes the report and figures of `analysis` (see `ReportWriter.write`) under the experiment's
+    /// file stem (`FileNames.stem(_:)`): `reportsDirectory/STEM.md`, `.html` and `plotsDirectory/STEM/`.
+    public static func write(_ analysis: ExperimentAnalysis, reportsDirectory: URL, plotsDirectory: URL) throws -> ReportWriter.Output {
+        try ReportWriter.write(analysis, fileStem: FileNames.stem(analysis.data.experiment.name),
+                               reportsDirectory: reportsDirectory, plotsDirectory: plotsDirectory)
+    }
+
+    /// What the code knows of a run's task: its size axis and chance levels for the report's metric.
+    static func taskFacts(setup: TaskSetup, metric: ReportOptions.Metric) -> TaskFacts {
+        let task = setup.task
+        var chance: [Int: Double] = [:]
+        for size in setup.evaluationSize where task.canGenerate(size: size) {
+            let level = task.chance(size: size...size)
+            chance[size] = metric == .exactMatch ? level.sequenceAccuracy : level.tokenAccuracy
+        }
+        // Explained over the whole evaluation range, as the report's per-size column uses it.
+        let explanation = task.chance(size: setup.evaluationSize).explanation
+        let type = type(of: task)
+        return TaskFacts(kind: type.kind, summary: type.summary, sizeName: type.sizeName, chanceBySize: chance,
+                         chanceExplanation: explanation)
+    }
+
+    /// What the report shows of a run's configuration: the task, its size ranges, the accuracy
+    /// target, and every setting by the name experiment files give it (`baselineSettings`).
+    static func configuration(of spec: RunSpec, sizeName: String?) -> BaselineConfiguration {
+        let parameters = spec.task.parameters.keys.sorted().map { "\($0)=\(spec.task.parameters[$0]!.plainText)" }
+        return BaselineConfiguration(
+            task: spec.task.kind + (parameters.isEmpty ? "" : " (" + parameters.joined(separator: ", ") + ")"),
+            trainingSizes: spec.task.trainSize, evaluationSizes: spec.task.evaluationSize,
+            stopAtAccuracy: spec.training.stopAtAccuracy, settings: baselineSettings(spec, sizeName: sizeName ?? "size"))
+    }
+
+    /// Every setting of a run by its experiment-file name ("model.heads", "train.lr",
+    /// "task.train_length"), valued in the file's syntax: what "baseline: X" shows next to a change.
+    ///
+    /// The one place that knows how stored configurations name settings: today the model's JSON keys
+    /// are the file's, the training settings' are their Swift names (camelCase, `learningRate` for
+    /// `lr`) and the model holds `train.dropout` too.
+    static func baselineSettings(_ spec: RunSpec, sizeName: String) -> [String: String] {
+        var settings: [String: String] = [:]
+        let encoder = JSONEncoder()
+        func add(_ prefix: String, _ value: some Encodable, rename: (String) -> String) {
+            guard let data = try? encoder.encode(value),
+                  case .object(let members)? = try? JSONDecoder().decode(StoredValue.self, from: data) else { return }
+            for (key, member) in members { settings[prefix + rename(key)] = member.fileSyntax }
+        }
+        add("model.", spec.model) { $0 }
+        add("train.", spec.training) { key in
+            let snake = key.reduce(into: "") { text, character in
+                text += character.isUppercase ? "_" + character.lowercased() : String(character)
+            }
+            return snake == "learning_rate" ? "lr" : snake
+        }
+        // Settings a file may also write under another name.
+        settings["train.learning_rate"] = settings["train.lr"]
+        if let dropout = settings["model.dropout"] { settings["train.dropout"] = dropout }
+        settings["task.kind"] = StoredValue.string(spec.task.kind).fileSyntax
+        for (name, value) in spec.task.parameters { settings["task." + name] = value.plainText }
+        settings["task.train_" + sizeName] = "[\(spec.task.trainSize.lowerBound), \(spec.task.trainSize.upperBound)]"
+        if let evaluation = spec.task.evaluationSize {
+            settings["task.eval_" + sizeName] = "[\(evaluation.lowerBound), \(evaluation.upperBound)]"
+        }
+        return settings
+    }
+}
+
+/// A JSON value of a stored configuration, decoded without Foundation's bridging (true stays a
+/// boolean, 1 a number), written back in the experiment file's syntax.
+private enum StoredValue: Decodable {
+    case null, bool(Bool), number(Double), string(String), array([StoredValue]), object([String: StoredValue])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([StoredValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: StoredValue].self)) }
+    }
+
+    /// `"none"`, `2`, `0.001`, `true`, `false` for a setting switched off (stored as null), `[2, 16]`.
+    var fileSyntax: String {
+        switch self {
+        case .null: return "false"
+        case .bool(let value): return value ? "true" : "false"
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+            return "\(value)"
+        case .string(let value):
+            return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case .array(let values): return "[" + values.map(\.fileSyntax).joined(separator: ", ") + "]"
+        case .object(let members):
+            return "{ " + members.keys.sorted().map { "\($0) = \(members[$0]!.fileSyntax)" }.joined(separator: ", ") + " }"
+        }
+    }
+}
+
+extension TaskParameterValue {
+    /// The value as the experiment file writes it: `8`, `"abc"`.
+    fileprivate var plainText: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .text(let value): return StoredValue.string(value).fileSyntax
+        }
+    }
+}

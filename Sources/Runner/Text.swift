@@ -1,0 +1,45 @@
+import Experiments
+import Reports
+import Store
+
+// What the orchestration commands print, as lines: the executable prints them and tests read them.
+// Every piece of user text (names, paths) is escaped for the terminal here.
+
+extension Sweep.Summary {
+    /// "results/x.sqlite: 20 done, 1 failed of 21 runs", statuses in `RunStatus.reportingOrder`.
+    public var line: String {
+        let parts = RunStatus.reportingOrder.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }
+        return "\(Escaping.terminal(databasePath)): \(parts.joined(separator: ", ")) of \(total) runs"
+    }
+}
+
+extension ValidationSummary {
+    /// `ablate run --dry-run`: "NAME: N runs", then one line per run with its short key, variant and seed.
+    public static func dryRunLines(for experiment: Experiment) -> [String] {
+        ["\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs"]
+            + experiment.runs.map { "  \($0.shortKey)  \(Escaping.terminal($0.spec.variant))  seed \($0.spec.seed)" }
+    }
+}
+
+extension Slurm.Submission {
+    /// What `ablate submit --slurm` says after submitting (or finding nothing to submit).
+    public func lines(experiment: String) -> [String] {
+        guard let jobID else {
+            return ["Nothing to submit: all \(total) runs of \(Escaping.terminal(experiment)) are finished in the database."]
+        }
+        let quoted = Escaping.terminal(Slurm.shellQuoted(database))
+        return ["Submitted job \(jobID): \(planned) of \(total) runs in \(tasks) task(s); shards, plan and logs in \(Escaping.terminal(folder)).",
+                "Follow it with: ablate status \(quoted); when it has ended: ablate merge \(quoted)"]
+    }
+}
+
+extension Shards.MergeResult {
+    /// What `ablate merge` says: how many runs came from how many shards, and what was left alone.
+    public func line(database: String) -> String {
+        if shards.isEmpty {
+            return "No shards in \(Escaping.terminal(Shards.folder(forDatabase: database))): nothing to merge."
+        }
+        return "Merged \(summary.imported.count) run(s) from \(shards.count) shard(s) into \(Escaping.terminal(database)); "
+            + "\(summary.alreadyFinished) already there, \(summary.unfinished) unfinished in the shards (ignored)."
+    }
+}
