@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import Reports
+import Settings
 import Store
 import Tasks
 import Training
@@ -58,29 +59,27 @@ public enum ReportInput {
 
     /// Every setting of a run by its experiment-file name ("model.heads", "train.lr",
     /// "task.train_length"), valued in the file's syntax: what "baseline: X" shows next to a change.
-    ///
-    /// The one place that knows how stored configurations name settings: today the model's JSON keys
-    /// are the file's, the training settings' are their Swift names (camelCase, `learningRate` for
-    /// `lr`) and the model holds `train.dropout` too.
+    /// The settings come from the configuration types' own tables (`TransformerConfig.settings`, ...),
+    /// aliases included (`train.learning_rate`); the model holds `train.dropout` too.
     static func baselineSettings(_ spec: RunSpec, sizeName: String) -> [String: String] {
         var settings: [String: String] = [:]
-        let encoder = JSONEncoder()
-        func add(_ prefix: String, _ value: some Encodable, rename: (String) -> String) {
-            guard let data = try? encoder.encode(value),
-                  case .object(let members)? = try? JSONDecoder().decode(StoredValue.self, from: data) else { return }
-            for (key, member) in members { settings[prefix + rename(key)] = member.fileSyntax }
-        }
-        add("model.", spec.model) { $0 }
-        add("train.", spec.training) { key in
-            let snake = key.reduce(into: "") { text, character in
-                text += character.isUppercase ? "_" + character.lowercased() : String(character)
+        func add<Root: SettingsTable>(_ prefix: String, _ root: Root) {
+            for setting in Root.settings {
+                guard let value = setting.get(root) else { continue }
+                for name in [setting.key] + setting.aliases { settings[prefix + name] = value.written }
             }
-            return snake == "learning_rate" ? "lr" : snake
         }
-        // Settings a file may also write under another name.
-        settings["train.learning_rate"] = settings["train.lr"]
+        switch spec.model {
+        case .transformer(let config):
+            settings["model.arch"] = SettingValue.text("transformer").written
+            add("model.", config)
+        case .rnn(let config):
+            settings["model.arch"] = SettingValue.text("rnn").written
+            add("model.", config)
+        }
+        add("train.", spec.training)
         if let dropout = settings["model.dropout"] { settings["train.dropout"] = dropout }
-        settings["task.kind"] = StoredValue.string(spec.task.kind).fileSyntax
+        settings["task.kind"] = fileSyntax(spec.task.kind)
         for (name, value) in spec.task.parameters { settings["task." + name] = value.plainText }
         settings["task.train_" + sizeName] = "[\(spec.task.trainSize.lowerBound), \(spec.task.trainSize.upperBound)]"
         if let evaluation = spec.task.evaluationSize {
@@ -90,36 +89,9 @@ public enum ReportInput {
     }
 }
 
-/// A JSON value of a stored configuration, decoded without Foundation's bridging (true stays a
-/// boolean, 1 a number), written back in the experiment file's syntax.
-private enum StoredValue: Decodable {
-    case null, bool(Bool), number(Double), string(String), array([StoredValue]), object([String: StoredValue])
-
-    init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([StoredValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: StoredValue].self)) }
-    }
-
-    /// `"none"`, `2`, `0.001`, `true`, `false` for a setting switched off (stored as null), `[2, 16]`.
-    var fileSyntax: String {
-        switch self {
-        case .null: return "false"
-        case .bool(let value): return value ? "true" : "false"
-        case .number(let value):
-            if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-            return "\(value)"
-        case .string(let value):
-            return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        case .array(let values): return "[" + values.map(\.fileSyntax).joined(separator: ", ") + "]"
-        case .object(let members):
-            return "{ " + members.keys.sorted().map { "\($0) = \(members[$0]!.fileSyntax)" }.joined(separator: ", ") + " }"
-        }
-    }
+/// A string as the experiment file writes it: `"abc"`, with quotes and backslashes escaped.
+private func fileSyntax(_ value: String) -> String {
+    "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
 
 extension TaskParameterValue {
@@ -127,7 +99,7 @@ extension TaskParameterValue {
     fileprivate var plainText: String {
         switch self {
         case .integer(let value): return String(value)
-        case .text(let value): return StoredValue.string(value).fileSyntax
+        case .text(let value): return fileSyntax(value)
         }
     }
 }
