@@ -70,12 +70,8 @@ public enum ReportInput {
             }
         }
         switch spec.model {
-        case .transformer(let config):
-            settings["model.arch"] = SettingValue.text("transformer").written
-            add("model.", config)
-        case .rnn(let config):
-            settings["model.arch"] = SettingValue.text("rnn").written
-            add("model.", config)
+        case .transformer(let config): settings["model.arch"] = fileSyntax("transformer"); add("model.", config)
+        case .rnn(let config): settings["model.arch"] = fileSyntax("rnn"); add("model.", config)
         }
         add("train.", spec.training)
         if let dropout = settings["model.dropout"] { settings["train.dropout"] = dropout }

@@ -90,13 +90,18 @@ public struct ExperimentData: Sendable {
     public var runEnvironments: [String: [String: String]]
     /// The database file the data came from, as the caller named it.
     public var databasePath: String
+    /// The experiment's variants as last registered (the `variants` table), in the file's order.
+    public var plannedVariants: [VariantRecord]
+
     /// The question, the findings and the variants, as last registered.
-    public var plan: ExperimentPlan
+    public var plan: ExperimentPlan {
+        ExperimentPlan(question: experiment.question, findings: experiment.findings, variants: plannedVariants)
+    }
 
     public init(experiment: ExperimentRecord, runs: [RunData], staleRuns: Int, environment: [String: String],
                 runEnvironments: [String: [String: String]], databasePath: String, variants: [VariantRecord] = []) {
         self.experiment = experiment
-        self.plan = ExperimentPlan(question: experiment.question, findings: experiment.findings, variants: variants)
+        self.plannedVariants = variants
         self.runs = runs
         self.staleRuns = staleRuns
         self.environment = environment

@@ -43,10 +43,7 @@ public struct NumberRange: Equatable, Sendable {
     }
 
     /// "in [0, 1)", ">= 0", "> 0".
-    public var text: String {
-        if upper == .infinity { return (lowerOpen ? "> " : ">= ") + Self.bound(lower) }
-        return "in " + bracketed
-    }
+    public var text: String { upper == .infinity ? bracketed : "in " + bracketed }
 
     /// "[0, 1)", ">= 0", "> 0": the range as the documentation's tables write it.
     public var bracketed: String {

@@ -89,7 +89,10 @@ public struct TaskSpec: Codable, Sendable, Hashable {
     }
 
     /// The name of the task's size ("length", "pairs", ...): the stored ranges are `train_NAME` and `eval_NAME`.
-    public var sizeName: String { TaskRegistry.entry(kind: kind)?.sizeName ?? "size" }
+    public var sizeName: String { Self.sizeName(kind: kind) }
+
+    /// The size name of task `kind`; "size" for a kind the registry does not know.
+    static func sizeName(kind: String) -> String { TaskRegistry.entry(kind: kind)?.sizeName ?? "size" }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: SettingKey.self)
@@ -104,7 +107,7 @@ public struct TaskSpec: Codable, Sendable, Hashable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: SettingKey.self)
         kind = try container.decode(String.self, forKey: SettingKey("kind"))
-        let sizeName = TaskRegistry.entry(kind: kind)?.sizeName ?? "size"
+        let sizeName = Self.sizeName(kind: kind)
         func range(_ key: String) throws -> ClosedRange<Int>? {
             guard let bounds = try container.decodeIfPresent([Int].self, forKey: SettingKey(key)) else { return nil }
             guard bounds.count == 2, bounds[0] <= bounds[1] else {
