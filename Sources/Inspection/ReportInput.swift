@@ -70,12 +70,12 @@ public enum ReportInput {
             }
         }
         switch spec.model {
-        case .transformer(let config): settings["model.arch"] = fileSyntax("transformer"); add("model.", config)
-        case .rnn(let config): settings["model.arch"] = fileSyntax("rnn"); add("model.", config)
+        case .transformer(let config): settings["model.arch"] = SettingValue.text("transformer").written; add("model.", config)
+        case .rnn(let config): settings["model.arch"] = SettingValue.text("rnn").written; add("model.", config)
         }
         add("train.", spec.training)
         if let dropout = settings["model.dropout"] { settings["train.dropout"] = dropout }
-        settings["task.kind"] = fileSyntax(spec.task.kind)
+        settings["task.kind"] = SettingValue.text(spec.task.kind).written
         for (name, value) in spec.task.parameters { settings["task." + name] = value.plainText }
         settings["task.train_" + sizeName] = "[\(spec.task.trainSize.lowerBound), \(spec.task.trainSize.upperBound)]"
         if let evaluation = spec.task.evaluationSize {
@@ -85,17 +85,12 @@ public enum ReportInput {
     }
 }
 
-/// A string as the experiment file writes it: `"abc"`, with quotes and backslashes escaped.
-private func fileSyntax(_ value: String) -> String {
-    "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-}
-
 extension TaskParameterValue {
     /// The value as the experiment file writes it: `8`, `"abc"`.
     fileprivate var plainText: String {
         switch self {
         case .integer(let value): return String(value)
-        case .text(let value): return fileSyntax(value)
+        case .text(let value): return SettingValue.text(value).written
         }
     }
 }

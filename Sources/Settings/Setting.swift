@@ -12,13 +12,13 @@ public enum SettingValue: Equatable, Sendable {
     /// `false` for a setting that can be switched off (clip_norm, stop_at_accuracy, ...).
     case off
 
-    /// The value as a file writes it: 64, 0.001, true, "post", false.
+    /// The value as a file writes it: 64, 0.001, true, "post" (quotes and backslashes escaped), false.
     public var written: String {
         switch self {
         case .integer(let value): return String(value)
         case .number(let value): return NumberRange.bound(value)
         case .bool(let value): return String(value)
-        case .text(let value): return "\"\(value)\""
+        case .text(let value): return "\"" + value.map { $0 == "\\" || $0 == "\"" ? "\\\($0)" : String($0) }.joined() + "\""
         case .off: return "false"
         }
     }

@@ -61,6 +61,15 @@ final class SettingKindTests: XCTestCase {
         }
     }
 
+    func testValuesAreWrittenInTheFilesSyntax() {
+        XCTAssertEqual(SettingValue.integer(64).written, "64")
+        XCTAssertEqual(SettingValue.number(0.001).written, "0.001")
+        XCTAssertEqual(SettingValue.number(2).written, "2")
+        XCTAssertEqual(SettingValue.off.written, "false")
+        XCTAssertEqual(SettingValue.text("post").written, #""post""#)
+        XCTAssertEqual(SettingValue.text(#"a"b\c"#).written, #""a\"b\\c""#, "a quote or a backslash is not escaped")
+    }
+
     func testBooleansTakeOnlyBooleans() throws {
         XCTAssertEqual(try SettingKind.boolean.check(.bool(true), found: "true"), .bool(true))
         XCTAssertThrowsError(try SettingKind.boolean.check(.integer(1), found: "1")) { error in
