@@ -23,7 +23,12 @@ public struct Experiment: Sendable {
     /// The baseline training settings, resolved.
     public var training: TrainingSettings
     public var variants: [Variant]
+    /// The untuned runs: each distinct variant in its own configuration, times every seed. With a
+    /// [tune] table these are the "untuned" runs (the effect at the baseline's own settings); the
+    /// trials and the final runs are planned as tuning goes (see the Runner's `TuningPlanner`).
     public var runs: [Run]
+    /// The [tune] table (nil: nothing is tuned).
+    public var tuning: Tuning? = nil
 
     /// One configuration of the experiment.
     public struct Variant: Sendable, Hashable {
@@ -57,6 +62,9 @@ public struct Experiment: Sendable {
         /// For a grid point identical to an earlier variant (say, the baseline's own head count): that
         /// variant's name. Such a point has no runs of its own; its results are the earlier variant's.
         public var sameAs: String?
+        /// With [tune]: this variant's configuration with each of `Tuning.candidates` applied, in the
+        /// same order (empty without [tune], and for a variant that is `sameAs` another).
+        public var candidates: [Configuration] = []
     }
 
     /// One training run: its resolved spec, and the key that identifies its results. The Store's

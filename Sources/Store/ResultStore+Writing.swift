@@ -18,7 +18,8 @@ extension ResultStore {
     /// - Throws: `StoreError.runChanged` if a key is already in the file with a different
     ///   experiment, variant, seed or configuration.
     @discardableResult
-    public func register(experiment: ExperimentRecord, variants: [VariantRecord]? = nil, runs: [PlannedRun]) throws -> Int {
+    public func register(experiment: ExperimentRecord, variants: [VariantRecord]? = nil, runs: [PlannedRun],
+                         tuning: TuningRegistration? = nil) throws -> Int {
         precondition(variants?.allSatisfy { $0.experiment == experiment.name } ?? true,
                      "every variant registered belongs to experiment \(experiment.name)")
         return try write { db in
@@ -61,6 +62,8 @@ extension ResultStore {
                 position += 1
                 added += 1
             }
+            // A shard (variants nil) only trains: the tuning rows stay as the experiment's database has them.
+            if variants != nil { try Self.writeTuning(tuning, experiment: experiment.name, db) }
             return added
         }
     }

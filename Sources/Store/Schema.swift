@@ -12,6 +12,9 @@ enum Schema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: version2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: version3)
+        }
         return migrator
     }()
 
@@ -150,5 +153,42 @@ enum Schema {
                json_extract(change.value, '$.key') AS key, json_extract(change.value, '$.value') AS value
         FROM variants, json_each(variants.changes) AS change
         ORDER BY variants.experiment, variants.position, change.key;
+        """
+
+    /// Tuning ([tune]): what was asked for, the part each run plays for each variant (trial at a
+    /// rung, final, untuned) and the decision taken for each candidate at the end of each rung.
+    static let version3 = """
+        CREATE TABLE tuning (
+            experiment TEXT NOT NULL PRIMARY KEY REFERENCES experiments(name) ON DELETE CASCADE,
+            settings TEXT NOT NULL CHECK (json_valid(settings))
+        );
+
+        CREATE TABLE tuning_runs (
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('trial', 'final', 'untuned')),
+            candidate INTEGER,
+            rung INTEGER,
+            seed INTEGER NOT NULL,
+            run TEXT NOT NULL REFERENCES runs(key) ON DELETE CASCADE,
+            position INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX tuning_runs_by_part ON tuning_runs(experiment, variant, role, ifnull(candidate, -1), ifnull(rung, -1), seed);
+        CREATE INDEX tuning_runs_by_run ON tuning_runs(run);
+
+        CREATE TABLE tuning_decisions (
+            experiment TEXT NOT NULL REFERENCES experiments(name) ON DELETE CASCADE,
+            variant TEXT NOT NULL,
+            rung INTEGER NOT NULL,
+            candidate INTEGER NOT NULL,
+            steps INTEGER NOT NULL,
+            value REAL,
+            tie_break REAL,
+            rank INTEGER NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('kept', 'stopped', 'chosen')),
+            runs TEXT NOT NULL CHECK (json_valid(runs) AND json_type(runs) = 'array'),
+            decided_at DATETIME NOT NULL,
+            PRIMARY KEY (experiment, variant, rung, candidate)
+        );
         """
 }

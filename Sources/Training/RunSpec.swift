@@ -170,8 +170,31 @@ public struct RunSpec: Codable, Sendable, Hashable {
     public var model: ModelConfig
     /// Stored under `train`, the table's name.
     public var training: TrainingSettings
+    /// A tuning trial's budget: training stops after this step (nil: `train.steps`). The learning-rate
+    /// schedule is still the one of `train.steps`, so a trial is the first steps of the full-length run.
+    /// Stored as "stop_after", only when set (the keys of other runs are unchanged).
+    public var stopAfter: Int? = nil
+    /// Whether the run is evaluated on the test split at its end. A tuning trial is not (selection
+    /// never sees the test split). Stored as "evaluate_test": false, only when false.
+    public var evaluatesTest: Bool = true
 
-    private enum CodingKeys: String, CodingKey { case variant, seed, task, model, training = "train" }
+    private enum CodingKeys: String, CodingKey {
+        case variant, seed, task, model, training = "train", stopAfter = "stop_after", evaluatesTest = "evaluate_test"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(variant, forKey: .variant)
+        try container.encode(seed, forKey: .seed)
+        try container.encode(task, forKey: .task)
+        try container.encode(model, forKey: .model)
+        try container.encode(training, forKey: .training)
+        try container.encodeIfPresent(stopAfter, forKey: .stopAfter)
+        if !evaluatesTest { try container.encode(false, forKey: .evaluatesTest) }
+    }
+
+    /// The last step this run trains to: `stop_after` when set (at most `train.steps`), else `train.steps`.
+    public var lastStep: Int { min(training.steps, stopAfter ?? training.steps) }
 
     /// Reads a stored config. One written before run keys were `ablate-run-v2` (its settings under
     /// Swift names: "training", "learningRate", "trainSize") is refused, saying what to do.
@@ -185,6 +208,9 @@ public struct RunSpec: Codable, Sendable, Hashable {
         task = try container.decode(TaskSpec.self, forKey: .task)
         model = try container.decode(ModelConfig.self, forKey: .model)
         training = try container.decode(TrainingSettings.self, forKey: .training)
+        stopAfter = try container.decodeIfPresent(Int.self, forKey: .stopAfter)
+        evaluatesTest = try container.decodeIfPresent(Bool.self, forKey: .evaluatesTest) ?? true
+        if let stopAfter, stopAfter < 1 { throw SettingError(key: "stop_after", "expected a step of at least 1, got \(stopAfter)") }
     }
 
     /// What to do with a run stored by an earlier version (run keys `ablate-run-v1`).

@@ -80,6 +80,8 @@ public struct TrainingOutcome: Sendable {
 ///
 /// At the end the model is evaluated on the validation set (if the last step was not) and, unless it
 /// diverged or was cancelled, on the test set over every evaluation size (length generalisation).
+/// A tuning trial (`stop_after`, `evaluate_test = false`) stops at its budget's step, with the
+/// schedule of the full `train.steps`, and is never evaluated on the test split.
 public enum Trainer {
     /// Trains the run's model on its task and evaluates it; calls the observer as it goes;
     /// `shouldStop` is polled before every step (Ctrl-C). Throws for a task, model or settings that
@@ -127,7 +129,8 @@ public enum Trainer {
         var status = TrainingOutcome.Status.done
         var step = 0
         var stepsToTarget: Int? = nil
-        while step < settings.steps {
+        let lastStep = spec.lastStep
+        while step < lastStep {
             if shouldStop() {
                 status = .cancelled
                 break
@@ -153,18 +156,18 @@ public enum Trainer {
             step = t
             observer?.trained(step: t, loss: Double(result.loss), accuracy: result.accuracy,
                               learningRate: Double(learningRate), gradientNorm: Double(norm), seconds: elapsed())
-            if let every = settings.checkpointEvery, t % every == 0, t < settings.steps {
+            if let every = settings.checkpointEvery, t % every == 0, t < lastStep {
                 observer?.checkpoint(step: t, model: model)
             }
 
-            if t % settings.evalEvery == 0 || t == settings.steps {
+            if t % settings.evalEvery == 0 || t == lastStep {
                 let evaluation = evaluateValidation(at: t)
                 if let target = settings.stopAtAccuracy, evaluation.overall.exactMatch >= target {
                     stepsToTarget = t
                     break
                 }
             }
-            if let budget = settings.timeBudgetSeconds, t < settings.steps, elapsed() >= budget {
+            if let budget = settings.timeBudgetSeconds, t < lastStep, elapsed() >= budget {
                 status = .stoppedByBudget
                 break
             }
@@ -172,7 +175,7 @@ public enum Trainer {
 
         let finalValidation = lastValidation?.step == step ? lastValidation!.evaluation : evaluateValidation(at: step)
         var finalTest: Evaluation? = nil
-        if status == .done || status == .stoppedByBudget {
+        if spec.evaluatesTest, status == .done || status == .stoppedByBudget {
             let testExamples = try setup.evaluationExamples(seed: spec.seed, perSize: settings.testExamplesPerSize)
             let evaluation = Evaluator.evaluate(model, task: task, examples: testExamples)
             observer?.evaluated(step: step, split: .test, evaluation: evaluation, seconds: elapsed())
