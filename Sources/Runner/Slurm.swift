@@ -68,6 +68,10 @@ public enum Slurm {
         public var jobID: String?
         /// Runs merged from earlier shards before planning.
         public var merged: Int
+        /// With [tune]: how far tuning is. The runs of a rung are planned once the rung before it has
+        /// finished and been merged: after this job, `ablate submit` again plans the next rung (or
+        /// the final runs), until tuning is done. nil without [tune].
+        public var tuning: TuningProgress? = nil
     }
 
     /// Registers the experiment in its database (as `ablate run` does), first merging what earlier
@@ -81,13 +85,19 @@ public enum Slurm {
         let folder = Shards.folder(forDatabase: database)
         let planPath = (folder as NSString).appendingPathComponent("plan.json")
         let scriptPath = (folder as NSString).appendingPathComponent("job.sbatch")
-        let planned = Sweep.plannedRuns(experiment)
+        var planned: [Store.PlannedRun]
+        var tuning: TuningProgress? = nil
         var merged = 0
         let status: [String: RunStatus]
         if printOnly {
             let existing = FileManager.default.fileExists(atPath: database)
                 ? try ResultStore.readForTransfer(path: database, rows: false).runs : []
             status = Dictionary(existing.map { ($0.key, $0.status) }, uniquingKeysWith: { a, _ in a })
+            let reading = FileManager.default.fileExists(atPath: database) ? try ResultStore(readingAt: database) : nil
+            let made = try Sweep.plan(experiment, store: reading)
+            planned = made.runs
+            tuning = made.plan?.progress
+            try reading?.close()
         } else {
             guard SystemInfo.which("sbatch") != nil else {
                 throw ClusterError("sbatch is not on PATH: submit from a Slurm login node (ablate submit --print shows the script)",
@@ -103,7 +113,9 @@ public enum Slurm {
                 if merged > 0 { output(Escaping.terminal("merged \(merged) finished run(s) of earlier shards into \(database)")) }
             }
             let store = try ResultStore(path: database)
-            try Sweep.register(experiment, runs: planned, store: store)
+            let registration = try Sweep.register(experiment, store: store)
+            planned = registration.runs
+            tuning = registration.progress
             _ = try store.resetStale(experiment: experiment.name)
             status = Dictionary(try store.runs(experiment: experiment.name).map { ($0.key, $0.status) }, uniquingKeysWith: { a, _ in a })
             try store.close()
@@ -123,7 +135,7 @@ public enum Slurm {
         let text = script(plan: plan, planPath: planPath, options: options, executable: executable,
                           workingDirectory: FileManager.default.currentDirectoryPath)
         var submission = Submission(database: database, folder: folder, scriptPath: scriptPath, planPath: planPath, script: text, planned: missing.count,
-                                    total: planned.count, tasks: tasks, jobID: nil, merged: merged)
+                                    total: planned.count, tasks: tasks, jobID: nil, merged: merged, tuning: tuning)
         guard !printOnly, !missing.isEmpty else { return submission }
 
         guard let sbatch = SystemInfo.which("sbatch") else {

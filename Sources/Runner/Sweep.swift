@@ -35,32 +35,38 @@ public enum Sweep {
     }
 
     /// Registers the experiment's runs in the store and runs what is left in `workers` processes of
-    /// `executable` (`ablate worker ...`). Returns when every worker has exited.
+    /// `executable` (`ablate worker ...`). With [tune], the runs a decision makes possible (the next
+    /// rung's trials, the final runs) are registered as soon as the rung's trials have finished, and
+    /// workers are started for them. Returns when every worker has exited and nothing is left to run.
     public static func run(_ experiment: Experiment, options: Options, executable: String,
                            output: Progress) throws -> Summary {
         let path = databasePath(for: experiment, options: options)
         let store = try ResultStore(path: path)
-        let planned = plannedRuns(experiment)
-        let added = try register(experiment, runs: planned, store: store)
+        var registration = try register(experiment, store: store)
         let reset = try store.resetStale(experiment: experiment.name)
         if !reset.isEmpty { output.note("\(reset.count) run(s) left running by a worker that died: they will run again") }
-        let plannedKeys = Set(planned.map(\.key))
-        let runnable = try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }.filter {
-            $0.status == .pending || $0.status == .interrupted || (options.retryFailed && $0.status == .failed)
+        func plannedRuns() throws -> [RunRecord] {
+            let keys = Set(registration.runs.map(\.key))
+            return try store.runs(experiment: experiment.name).filter { keys.contains($0.key) }
         }
-        if added > 0 { output.note("\(added) new run(s) registered in \(path)") }
+        func claimable(_ runs: [RunRecord]) -> [RunRecord] {
+            runs.filter { $0.status == .pending || $0.status == .interrupted || (options.retryFailed && $0.status == .failed) }
+        }
+        if registration.added > 0 { output.note("\(registration.added) new run(s) registered in \(path)") }
+        if let note = registration.tuningNote { output.note(note) }
+        let runnable = claimable(try plannedRuns())
         guard !runnable.isEmpty else {
-            output.note("Nothing to do: all \(planned.count) runs of \(experiment.name) are finished (\(path)).")
-            return try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
+            output.note("Nothing to do: all \(registration.runs.count) runs of \(experiment.name) are finished (\(path)).")
+            return try summary(store, experiment: experiment.name, keys: Set(registration.runs.map(\.key)), path: path)
         }
         let checkpoints = Shards.checkpointFolder(forDatabase: path)
         try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
 
-        output.markReported(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) })
+        output.markReported(try plannedRuns())
         let count = max(1, min(options.workers, runnable.count))
-        output.note("Running \(runnable.count) of \(planned.count) runs with \(count) worker(s), \(options.threads) BLAS thread(s) each.")
-        var children: [Process] = []
-        for _ in 0..<count {
+        output.note("Running \(runnable.count) of \(registration.runs.count) runs with \(count) worker(s), \(options.threads) BLAS thread(s) each.")
+        let workers = WorkerPool()
+        func startWorker() throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: executable)
             // "--option=value": a name or path starting with "-" stays a value, not an option.
@@ -70,57 +76,76 @@ public enum Sweep {
             process.arguments = arguments
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            children.append(process)
+            workers.add(process)
         }
-        // Ctrl-C reaches the workers too (same process group); the parent waits for them to record it.
-        signal(SIGINT, SIG_IGN)
-        defer { signal(SIGINT, SIG_DFL) }
-        // A SIGTERM or SIGHUP sent to this process alone (kill, a closed terminal) is passed on to the
-        // workers, which record their runs as interrupted; then this process ends as usual.
-        let forwarders = [SIGTERM, SIGHUP].map { number -> DispatchSourceSignal in
+        // Ctrl-C reaches the workers too (same process group): the parent stops starting workers and
+        // waits for them to record their runs as interrupted. A SIGTERM or SIGHUP sent to this process
+        // alone (kill, a closed terminal) is passed on to the workers, which do the same.
+        let handlers = [SIGINT, SIGTERM, SIGHUP].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let pids = children.map(\.processIdentifier)
-            source.setEventHandler { for pid in pids { kill(pid, SIGTERM) } }
+            source.setEventHandler {
+                workers.stop()
+                if number != SIGINT { for pid in workers.running { kill(pid, SIGTERM) } }
+            }
             source.resume()
             return source
         }
         defer {
-            for source in forwarders { source.cancel() }
-            signal(SIGTERM, SIG_DFL)
-            signal(SIGHUP, SIG_DFL)
+            for source in handlers { source.cancel() }
+            for number in [SIGINT, SIGTERM, SIGHUP] { signal(number, SIG_DFL) }
         }
-        while children.contains(where: \.isRunning) {
-            output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        for child in children {
-            if child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
-                output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
-            } else if child.terminationReason == .exit && child.terminationStatus != 0 {
-                output.note("a worker (pid \(child.processIdentifier)) stopped with exit status \(child.terminationStatus) (see its error above)")
+        for _ in 0..<count { try startWorker() }
+        var finishedSeen = -1
+        while true {
+            let runs = try plannedRuns()
+            output.update(runs, store: store)
+            for child in workers.reap() {
+                if child.terminationReason == .uncaughtSignal && child.terminationStatus != SIGINT {
+                    output.note("a worker (pid \(child.processIdentifier)) was killed by signal \(child.terminationStatus): its run will be redone")
+                } else if child.terminationReason == .exit && child.terminationStatus != 0 {
+                    output.note("a worker (pid \(child.processIdentifier)) stopped with exit status \(child.terminationStatus) (see its error above)")
+                }
             }
+            if workers.stopping {
+                if workers.running.isEmpty { break }
+            } else {
+                // A finished run may decide a rung: plan again, and start workers for what it adds.
+                let finished = runs.filter { $0.status.isFinished }.count
+                if registration.tuned && finished != finishedSeen {
+                    finishedSeen = finished
+                    let before = registration.runs.count
+                    registration = try register(experiment, store: store)
+                    if registration.runs.count > before, let note = registration.tuningNote { output.note(note) }
+                }
+                let waiting = claimable(try plannedRuns()).count
+                let alive = workers.running.count
+                if waiting == 0 && alive == 0 { break }
+                if waiting > alive && alive < count {
+                    for _ in 0..<min(count - alive, waiting - alive) { try startWorker() }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.5)
         }
         _ = try store.resetStale(experiment: experiment.name)
         // Runs that another `ablate run` of the same file on this machine is training (both started
         // at once): wait for them, so that the summary says how they ended. Ctrl-C stops the wait.
+        for source in handlers { source.cancel() }
         signal(SIGINT, SIG_DFL)
         let host = WorkerIdentity.current.host
-        while try store.runs(experiment: experiment.name).contains(where: {
-            plannedKeys.contains($0.key) && $0.status == .running && $0.worker?.host == host
-        }) {
-            output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
+        while try plannedRuns().contains(where: { $0.status == .running && $0.worker?.host == host }) {
+            output.update(try plannedRuns(), store: store)
             Thread.sleep(forTimeInterval: 0.5)
             _ = try store.resetStale(experiment: experiment.name)
         }
-        output.update(try store.runs(experiment: experiment.name).filter { plannedKeys.contains($0.key) }, store: store)
-        let result = try summary(store, experiment: experiment.name, keys: Set(planned.map(\.key)), path: path)
+        output.update(try plannedRuns(), store: store)
+        let result = try summary(store, experiment: experiment.name, keys: Set(registration.runs.map(\.key)), path: path)
         try store.close()
         return result
     }
 
-    /// The experiment's runs as the store plans them.
-    static func plannedRuns(_ experiment: Experiment) -> [Store.PlannedRun] {
+    /// The experiment's untuned runs (every distinct variant in its own configuration, every seed) as the store plans them.
+    static func untunedRuns(_ experiment: Experiment) -> [Store.PlannedRun] {
         experiment.runs.map {
             Store.PlannedRun(key: $0.key, variant: $0.spec.variant, seed: Int($0.spec.seed), config: $0.spec.canonicalJSON())
         }
@@ -135,17 +160,53 @@ public enum Sweep {
         }
     }
 
-    /// Registers the experiment and its runs, with the environment of this machine as experiment-wide facts.
-    /// Returns the number of runs added.
+    /// What one registration planned.
+    public struct Registration {
+        /// Every run the experiment plans now (with [tune]: as far as the stored decisions go).
+        public var runs: [Store.PlannedRun]
+        /// Runs new to the database.
+        public var added: Int
+        /// The tuning plan (nil without [tune]).
+        public var tuning: TuningPlanner.Plan?
+        public var tuned: Bool { tuning != nil }
+
+        /// How far tuning is (nil without [tune]).
+        public var progress: TuningProgress? {
+            tuning?.progress
+        }
+
+        /// One line on how far tuning is, nil without [tune].
+        public var tuningNote: String? { progress?.description }
+    }
+
+    /// The runs the experiment plans now, given what `store` holds (nil: an empty database): without
+    /// [tune] its untuned runs; with [tune], as far as the stored results allow, with the decisions
+    /// they allow (not stored: `register` stores them). Only reads.
+    public static func plan(_ experiment: Experiment, store: ResultStore?) throws -> (runs: [Store.PlannedRun], tuning: TuningRegistration?, plan: TuningPlanner.Plan?) {
+        guard let planner = TuningPlanner(experiment) else { return (untunedRuns(experiment), nil, nil) }
+        let status = Dictionary(try store?.runs(experiment: experiment.name).map { ($0.key, $0.status) } ?? []) { first, _ in first }
+        let stored = try store?.tuning(experiment: experiment.name)?.decisions ?? []
+        let made = planner.plan(stored: stored, status: status) { key in
+            let exact = (try? store?.metrics(run: key, split: .validation, name: .exactMatch))??.last?.value
+            let loss = (try? store?.metrics(run: key, split: .validation, name: .loss))??.last?.value
+            return TuningPlanner.Measured(exactMatch: exact, loss: loss)
+        }
+        return (made.runs, TuningRegistration(settings: planner.settings, runs: made.parts, decisions: made.newDecisions), made)
+    }
+
+    /// Registers the experiment and the runs it plans now (with [tune]: and the decisions the stored
+    /// results allow, in the same transaction), with the environment of this machine as
+    /// experiment-wide facts.
     @discardableResult
-    static func register(_ experiment: Experiment, runs planned: [Store.PlannedRun], store: ResultStore) throws -> Int {
+    public static func register(_ experiment: Experiment, store: ResultStore) throws -> Registration {
         let record = ExperimentRecord(name: experiment.name, question: experiment.question, findings: experiment.findings,
                                       source: experiment.sourceText)
-        let added = try store.register(experiment: record, variants: variantRecords(experiment), runs: planned)
+        let (planned, tuningRows, plan) = try plan(experiment, store: store)
+        let added = try store.register(experiment: record, variants: variantRecords(experiment), runs: planned, tuning: tuningRows)
         var facts = EnvironmentInfo.collect()
         facts["experiment_file"] = relativePath(experiment.sourcePath)
         try store.recordEnvironment(facts, experiment: experiment.name)
-        return added
+        return Registration(runs: planned, added: added, tuning: plan)
     }
 
     /// The status of the runs the experiment file plans now (runs of earlier versions of the file stay
@@ -164,4 +225,59 @@ public func relativePath(_ path: String) -> String {
     let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
     guard absolute.hasPrefix(directory + "/") else { return path }
     return String(absolute.dropFirst(directory.count + 1))
+}
+
+/// The worker processes of a sweep, shared with the signal handlers.
+final class WorkerPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var processes: [Process] = []
+    private var stopped = false
+
+    func add(_ process: Process) {
+        lock.lock(); defer { lock.unlock() }
+        processes.append(process)
+    }
+
+    /// The pids of the workers still running.
+    var running: [Int32] {
+        lock.lock(); defer { lock.unlock() }
+        return processes.filter(\.isRunning).map(\.processIdentifier)
+    }
+
+    /// Removes and returns the workers that have exited.
+    func reap() -> [Process] {
+        lock.lock(); defer { lock.unlock() }
+        let done = processes.filter { !$0.isRunning }
+        processes.removeAll { !$0.isRunning }
+        return done
+    }
+
+    /// Asked to stop (Ctrl-C, SIGTERM): no new worker is started.
+    func stop() {
+        lock.lock(); defer { lock.unlock() }
+        stopped = true
+    }
+
+    var stopping: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return stopped
+    }
+}
+
+/// How far an experiment's tuning is: configurations chosen, of how many, and those a failed trial blocks.
+public struct TuningProgress: Sendable, Equatable, CustomStringConvertible {
+    public var chosen: Int
+    public var configurations: Int
+    public var blocked: [String]
+
+    public var done: Bool { chosen == configurations }
+
+    /// "tuning: 3 of 4 configuration(s) chosen; blocked by a failed trial: "x" (rerun with --retry-failed)".
+    public var description: String {
+        var note = "tuning: \(chosen) of \(configurations) configuration(s) chosen"
+        if !blocked.isEmpty {
+            note += "; blocked by a failed trial: " + blocked.map { "\"\($0)\"" }.joined(separator: ", ") + " (rerun with --retry-failed)"
+        }
+        return note
+    }
 }

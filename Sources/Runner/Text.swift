@@ -24,12 +24,18 @@ extension ValidationSummary {
 extension Slurm.Submission {
     /// What `ablate submit --slurm` says after submitting (or finding nothing to submit).
     public func lines(experiment: String) -> [String] {
+        let tuningDone = tuning?.done ?? true
         guard let jobID else {
+            if !tuningDone, let tuning { return ["Nothing to submit now (\(Escaping.terminal(tuning.description))): no run can start until the runs in the queue or in unmerged shards are merged."] }
             return ["Nothing to submit: all \(total) runs of \(Escaping.terminal(experiment)) are finished in the database."]
         }
         let quoted = Escaping.terminal(Slurm.shellQuoted(database))
-        return ["Submitted job \(jobID): \(planned) of \(total) runs in \(tasks) task(s); shards, plan and logs in \(Escaping.terminal(folder)).",
-                "Follow it with: ablate status \(quoted); when it has ended: ablate merge \(quoted)"]
+        var lines = ["Submitted job \(jobID): \(planned) of \(total) runs in \(tasks) task(s); shards, plan and logs in \(Escaping.terminal(folder)).",
+                     "Follow it with: ablate status \(quoted); when it has ended: ablate merge \(quoted)"]
+        if let tuning {
+            lines.append(Escaping.terminal(tuning.description) + (tuningDone ? "." : ": the next rung's trials and the final runs are planned from this job's results, so when it has ended, submit again (ablate submit merges the shards first) until every configuration is chosen and its final runs are done."))
+        }
+        return lines
     }
 }
 

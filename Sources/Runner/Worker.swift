@@ -60,6 +60,7 @@ public enum Worker {
                              outcome: Store.RunOutcome(status: .failed, error: "the stored config cannot be read: \(error)"))
             return
         }
+        if try reuseTrial(run, spec: spec, store: store, worker: worker, checkpointDirectory: checkpointDirectory, log: log) { return }
         let observer = StoreObserver(store: store, run: run.key)
         observer.saveCheckpoint = { step, model in
             try? saveCheckpoint(model, run: run, kind: "checkpoint-step", name: "\(checkpointStem(run))-step-\(step).safetensors",
@@ -82,6 +83,56 @@ public enum Worker {
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: .failed, wallSeconds: Date().timeIntervalSince(started), error: "\(error)"))
             log("\(Escaping.terminal(run.variant)) seed \(run.seed): failed: \(Escaping.terminal("\(error)"))")
+        }
+    }
+}
+
+extension Worker {
+    /// A final run whose tuning trial is the same run up to its test evaluation (a full-length trial
+    /// of the chosen candidate on a selection seed): when that trial is done and its final checkpoint
+    /// is on disk with the SHA-256 the store recorded, the final run takes the trial's training and
+    /// validation numbers and its model, and only evaluates it on the test split. Returns false when
+    /// there is no such trial (the run then trains from step 0, to the same numbers).
+    static func reuseTrial(_ run: RunRecord, spec: RunSpec, store: ResultStore, worker: WorkerIdentity, checkpointDirectory: String,
+                           log: (String) -> Void) throws -> Bool {
+        guard spec.evaluatesTest, spec.stopAfter == nil else { return false }
+        var trialSpec = spec
+        trialSpec.evaluatesTest = false
+        let trialKey = RunKey.key(for: trialSpec)
+        guard let trial = try store.run(key: trialKey), trial.status == .done, trial.experiment == run.experiment,
+              let checkpoint = try store.artifacts(experiment: run.experiment).first(where: { $0.run == trialKey && $0.kind == "checkpoint" }),
+              let contents = FileManager.default.contents(atPath: checkpoint.path),
+              SHA256.hash(contents).map({ String(format: "%02x", $0) }).joined() == checkpoint.sha256
+        else { return false }
+        let started = Date()
+        do {
+            let (model, _) = try Model.load(from: URL(fileURLWithPath: checkpoint.path))
+            let evaluation = try Trainer.testEvaluation(model, spec: spec)
+            var recorder = MetricRecorder(run: run.key)
+            let steps = trial.steps ?? spec.training.steps
+            recorder.evaluated(step: steps, split: .test, evaluation: evaluation, seconds: Date().timeIntervalSince(started))
+            try store.recordMetrics(try store.metrics(run: trialKey).map { point in
+                var copy = point
+                copy.run = run.key
+                return copy
+            } + recorder.points)
+            try store.recordSlices(try store.slices(run: trialKey).map { slice in
+                var copy = slice
+                copy.run = run.key
+                return copy
+            } + recorder.slices)
+            try store.recordEnvironment(["reused_trial": trialKey], experiment: run.experiment, run: run.key)
+            try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(checkpointStem(run)).safetensors",
+                               directory: checkpointDirectory, store: store)
+            try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
+                status: .done, wallSeconds: Date().timeIntervalSince(started), parameters: trial.parameters, steps: trial.steps,
+                stepsToTarget: trial.stepsToTarget))
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): done, from its tuning trial \(trialKey.prefix(16)) and a test evaluation")
+            return true
+        } catch {
+            // An unreadable checkpoint: train the run instead (its claim stands; earlier rows are replaced).
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): the trial's checkpoint could not be reused (\(Escaping.terminal("\(error)"))); training it")
+            return false
         }
     }
 }

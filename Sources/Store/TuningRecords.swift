@@ -151,7 +151,8 @@ public struct TuningRegistration: Sendable {
     public var settings: TuningSettings
     /// Every part of every run planned now (replaces the stored rows).
     public var runs: [TuningRunRecord]
-    /// Decisions to add (a decision of the same variant, rung and candidate is replaced).
+    /// Decisions taken since the last registration: they replace the stored decisions of their
+    /// variant from their rung on.
     public var decisions: [TuningDecisionRecord]
 
     public init(settings: TuningSettings, runs: [TuningRunRecord], decisions: [TuningDecisionRecord]) {
@@ -220,6 +221,14 @@ extension ResultStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [part.experiment, part.variant, part.role.rawValue, part.candidate, part.rung, part.seed, part.run, position])
         }
-        for decision in tuning.decisions { try decision.save(db) }
+        // A decision taken anew for a rung (the trials changed) replaces that rung's and every later
+        // rung's stored decisions of the variant: they followed from the old one.
+        var firstRung: [String: Int] = [:]
+        for decision in tuning.decisions { firstRung[decision.variant] = min(firstRung[decision.variant] ?? decision.rung, decision.rung) }
+        for (variant, rung) in firstRung.sorted(by: { $0.key < $1.key }) {
+            try db.execute(sql: "DELETE FROM tuning_decisions WHERE experiment = ? AND variant = ? AND rung >= ?",
+                           arguments: [experiment, variant, rung])
+        }
+        for decision in tuning.decisions { try decision.insert(db) }
     }
 }

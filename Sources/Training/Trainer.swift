@@ -176,14 +176,26 @@ public enum Trainer {
         let finalValidation = lastValidation?.step == step ? lastValidation!.evaluation : evaluateValidation(at: step)
         var finalTest: Evaluation? = nil
         if spec.evaluatesTest, status == .done || status == .stoppedByBudget {
-            let testExamples = try setup.evaluationExamples(seed: spec.seed, perSize: settings.testExamplesPerSize)
-            let evaluation = Evaluator.evaluate(model, task: task, examples: testExamples)
+            let evaluation = try testEvaluation(model, setup: setup, spec: spec)
             observer?.evaluated(step: step, split: .test, evaluation: evaluation, seconds: elapsed())
             finalTest = evaluation
         }
         let outcome = TrainingOutcome(status: status, steps: step, stepsToTarget: stepsToTarget, parameterCount: model.parameterCount,
                                  finalValidation: finalValidation, finalTest: finalTest, seconds: elapsed())
         return (outcome, model)
+    }
+
+    /// The end-of-run test evaluation of a trained model: `test_examples_per_size` examples of every
+    /// evaluation size, drawn from the run's seed.
+    static func testEvaluation(_ model: Model, setup: TaskSetup, spec: RunSpec) throws -> Evaluation {
+        let examples = try setup.evaluationExamples(seed: spec.seed, perSize: spec.training.testExamplesPerSize)
+        return Evaluator.evaluate(model, task: setup.task, examples: examples)
+    }
+
+    /// The test evaluation `run` would end with, of a model trained by the same steps (a tuning
+    /// trial's, reloaded from its checkpoint): the same numbers, without training again.
+    public static func testEvaluation(_ model: Model, spec: RunSpec) throws -> Evaluation {
+        try testEvaluation(model, setup: try spec.task.setup(), spec: spec)
     }
 
     /// Throws a `SettingError` for `train.KEY` unless every setting is in its range
