@@ -51,6 +51,10 @@ public struct Experiment: Sendable {
 
             /// The change as a line of the file: `model.positional = "none"`.
             public var description: String { "\(key) = \(value)" }
+
+            public init(key: String, value: String) {
+                (self.key, self.value) = (key, value)
+            }
         }
 
         /// What it changes with respect to the baseline, in the order written. Empty for the baseline.
