@@ -1,3 +1,4 @@
+import Foundation
 import Models
 import Settings
 import Tasks
@@ -49,6 +50,33 @@ final class TrainerTests: XCTestCase {
         return RunSpec(variant: "baseline", seed: seed,
                        task: TaskSpec(kind: "reverse", parameters: ["symbols": .integer(4)], trainSize: 2...4),
                        model: .transformer(model), training: training)
+    }
+
+    /// A tuning trial (`stop_after`, no test) is the first steps of the full-length run, bit for
+    /// bit: the same losses and the same validation at its last step, with the full run's schedule.
+    func testATrialIsThePrefixOfTheFullRun() throws {
+        let full = Recorder()
+        let (fullOutcome, _) = try Trainer.run(tinySpec(), observer: full)
+        var spec = tinySpec()
+        spec.stopAfter = 40
+        spec.evaluatesTest = false
+        let trial = Recorder()
+        let (outcome, _) = try Trainer.run(spec, observer: trial)
+        XCTAssertEqual(outcome.steps, 40)
+        XCTAssertEqual(outcome.status, .done)
+        XCTAssertNil(outcome.finalTest, "a trial is never evaluated on the test split")
+        XCTAssertTrue(trial.tests.isEmpty)
+        XCTAssertEqual(trial.losses, Array(full.losses.prefix(40)))
+        XCTAssertEqual(trial.validationSteps, [20, 40])
+        let atForty = try XCTUnwrap(full.evaluations.first { $0.split == .validation && $0.step == 40 }?.evaluation)
+        XCTAssertEqual(outcome.finalValidation.overall, atForty.overall)
+        XCTAssertNotNil(fullOutcome.finalTest)
+        // The stored form: both fields only when set, so other runs keep their keys.
+        XCTAssertFalse(tinySpec().canonicalJSON().contains("stop_after"))
+        XCTAssertFalse(tinySpec().canonicalJSON().contains("evaluate_test"))
+        XCTAssertTrue(spec.canonicalJSON().contains("\"evaluate_test\":false"))
+        XCTAssertTrue(spec.canonicalJSON().contains("\"stop_after\":40"))
+        XCTAssertEqual(try JSONDecoder().decode(RunSpec.self, from: Data(spec.canonicalJSON().utf8)), spec)
     }
 
     func testTinyRunLearnsAndReportsEveryStepAndEvaluation() throws {
