@@ -18,6 +18,10 @@ enum Schema {
         return migrator
     }()
 
+    /// Migrations that only add tables a reader can do without (their absence reads as empty): a
+    /// file lacking only these is read as it is, without migrating it.
+    static let readableWithout: Set<String> = ["v3"]
+
     /// The identifiers of the migrations this code knows, oldest first.
     static var versions: [String] { migrator.migrations }
 

@@ -95,7 +95,8 @@ enum StoreFile {
         if known.isEmpty {
             throw StoreError.foreignDatabase(path: path, reason: "its schema was never created (no migration applied)")
         }
-        let missing = Schema.versions.filter { !applied.contains($0) }
+        // v3 only adds the tuning tables: a v2 file reads as an experiment without tuning.
+        let missing = Schema.versions.filter { !applied.contains($0) && !Schema.readableWithout.contains($0) }
         if !missing.isEmpty { throw StoreError.olderSchema(path: path, missingVersions: missing) }
         for table in ["experiments", "runs"] where !tables.contains(table) {
             throw StoreError.foreignDatabase(path: path, reason: "no \(table) table")

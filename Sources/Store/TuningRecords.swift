@@ -188,7 +188,9 @@ extension ResultStore {
     /// The experiment's tuning, or nil when its file has no [tune] table.
     public func tuning(experiment: String) throws -> StoredTuning? {
         try read { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT settings FROM tuning WHERE experiment = ?", arguments: [experiment])
+            // A v2 file read without migrating has no tuning tables: nothing was tuned.
+            guard try db.tableExists("tuning"),
+                  let text = try String.fetchOne(db, sql: "SELECT settings FROM tuning WHERE experiment = ?", arguments: [experiment])
             else { return nil }
             let settings = try JSONDecoder().decode(TuningSettings.self, from: Data(text.utf8))
             let runs = try TuningRunRecord.fetchAll(db, sql: """
