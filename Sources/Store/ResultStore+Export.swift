@@ -9,6 +9,9 @@ public enum ExportSource: String, CaseIterable, Sendable {
     case runCounts = "run_counts"
     case variants
     case variantChanges = "variant_changes"
+    case tuning
+    case tuningRuns = "tuning_runs"
+    case tuningDecisions = "tuning_decisions"
 
     /// The query, with `?1` the experiment name or NULL for all.
     var sql: String {
@@ -33,6 +36,12 @@ public enum ExportSource: String, CaseIterable, Sendable {
             return "SELECT * FROM variant_changes WHERE ?1 IS NULL OR experiment = ?1"
         case .finalMetrics, .variantSummary, .runCounts:
             return "SELECT * FROM \(rawValue) WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, variant"
+        case .tuning:
+            return "SELECT * FROM tuning WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment"
+        case .tuningRuns:
+            return "SELECT * FROM tuning_runs WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, position"
+        case .tuningDecisions:
+            return "SELECT * FROM tuning_decisions WHERE ?1 IS NULL OR experiment = ?1 ORDER BY experiment, variant, rung, rank"
         }
     }
 }
@@ -119,6 +128,10 @@ extension ResultStore {
     /// The rows of a table or view, for one experiment or (nil) all of them, in a stable order.
     public func export(_ source: ExportSource, experiment: String? = nil) throws -> ExportTable {
         try read { db in
+            // A v2 file read as it is has no tuning tables: nothing was tuned.
+            if [.tuning, .tuningRuns, .tuningDecisions].contains(source), try !db.tableExists(source.rawValue) {
+                return ExportTable(columns: [], rows: [])
+            }
             let statement = try db.makeStatement(sql: source.sql)
             let rows = try Row.fetchAll(statement, arguments: [experiment])
             return ExportTable(columns: statement.columnNames,

@@ -5,7 +5,7 @@ import XCTest
 final class SchemaTests: StoreTestCase {
     func testMigrationsCreateTheSchemaInWALMode() throws {
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2", "v3"])
         let objects = try store.query("SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('table', 'view')")
             .rows.map { $0[0] }
         for expected in ["table experiments", "table runs", "table metrics", "table slices", "table environment",
@@ -26,7 +26,7 @@ final class SchemaTests: StoreTestCase {
             try store.close()
         }
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2", "v3"])
         XCTAssertEqual(try store.runs(experiment: "positional").count, 6)
         XCTAssertEqual(try store.experiments(), [ExperimentRecord(name: "positional", question: "Which positions?",
                                                                    source: Self.experiment.source,
@@ -90,7 +90,7 @@ final class SchemaTests: StoreTestCase {
             }
         }
         XCTAssertEqual(errors.all.map { "\($0)" }, [])
-        XCTAssertEqual(try openStore().schemaVersions(), ["v1", "v2"])
+        XCTAssertEqual(try openStore().schemaVersions(), ["v1", "v2", "v3"])
     }
 }
 

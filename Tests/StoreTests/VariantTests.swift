@@ -18,7 +18,7 @@ final class VariantTests: StoreTestCase {
 
     func testRegisterStoresTheVariantsInTheFilesOrder() throws {
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2", "v3"])
         // Given out of order: read back by position.
         try store.register(experiment: Self.experiment, variants: Self.variants().reversed(), runs: Self.plannedRuns())
         XCTAssertEqual(try store.variants(experiment: "positional"), Self.variants())
@@ -121,7 +121,7 @@ final class VariantTests: StoreTestCase {
     func testAnEmptyVersion1FileIsMigratedSilently() throws {
         try writeVersion1(at: databasePath, experiment: false)
         let store = try openStore()
-        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2"])
+        XCTAssertEqual(try store.schemaVersions(), ["v1", "v2", "v3"])
         try store.register(experiment: Self.experiment, variants: Self.variants(), runs: Self.plannedRuns())
         XCTAssertEqual(try store.variants(experiment: "positional").count, 3)
         XCTAssertEqual(try store.experiments().map(\.findings), [""])
