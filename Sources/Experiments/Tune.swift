@@ -143,7 +143,7 @@ extension Reader {
         let perConfiguration = tuning.rungs(steps: 1, evalEvery: 1).reduce(0) { $0 + $1.candidates }
         let trials = tuned * perConfiguration * selectionSeeds.count
         guard trials <= Self.maxTrials else {
-            throw Problem(["tune"], key: "tune", "[tune] asks for \(trials) trials (\(tuned) configurations x \(perConfiguration) trials x \(selectionSeeds.count) selection seeds); "
+            throw Problem(["tune"], key: "tune", "[tune] asks for \(trials) trials (\(tuned) configurations x \(perConfiguration) trials each x \(selectionSeeds.count) selection seeds); "
                           + "at most \(Self.maxTrials) are allowed: tune fewer values or fewer settings")
         }
 
@@ -230,11 +230,12 @@ extension Reader {
     }
 
     private func unknownTuneKey(_ entry: Assignment, word: String, key: String) -> Problem {
-        let tunable = Schema.trainingKeys.filter { Self.untunable(section: "train", key: $0) == nil }
-        let hint = Quoting.closest(word, among: Schema.tuneKeys).map { " (did you mean \($0)?)" }
-            ?? Quoting.closest(word, among: tunable).map { " (did you mean \(Quoting.key("train.\($0)"))?)" }
-            ?? Quoting.closest(word, among: Schema.modelKeys.filter { $0 != "arch" }).map { " (did you mean \(Quoting.key("model.\($0)"))?)" }
-            ?? ""
+        // The nearest of [tune]'s own keys and the settings it can tune (`haeds`: "model.heads", `lr`: "train.lr").
+        let suggestions = Schema.tuneKeys.map { ($0, $0) }
+            + Schema.trainingKeys.filter { Self.untunable(section: "train", key: $0) == nil }.map { ($0, Quoting.key("train.\($0)")) }
+            + Schema.modelKeys.filter { $0 != "arch" }.map { ($0, Quoting.key("model.\($0)")) }
+        let hint = Quoting.closest(word, among: suggestions.map(\.0)).flatMap { match in suggestions.first { $0.0 == match } }
+            .map { " (did you mean \($0.1)?)" } ?? ""
         return Problem(entry.path, key: key, "unknown key\(hint); [tune] takes \"model.KEY\" and \"train.KEY\" = [values to try], "
                        + Schema.tuneKeys.joined(separator: ", "))
     }
