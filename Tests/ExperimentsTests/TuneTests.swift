@@ -457,3 +457,25 @@ final class TuneTests: XCTestCase {
         }
     }
 }
+
+extension TuneTests {
+    /// The worked example of docs/experiment-file.md: 4 learning rates, eta 3.
+    func testTheDocumentationsExample() throws {
+        let doc = try Files.text(Files.root.appendingPathComponent("docs/experiment-file.md").path)
+        let section = try XCTUnwrap(doc.range(of: "## `[tune]`"), "docs/experiment-file.md has no [tune] section")
+        let block = try XCTUnwrap(doc[section.upperBound...].range(of: "```toml\n"))
+        let end = try XCTUnwrap(doc[block.upperBound...].range(of: "```"))
+        let example = String(doc[block.upperBound..<end.lowerBound])
+        let experiment = try load(example.replacingOccurrences(of: "seeds = [1]", with: "seeds = [3]"))
+        let tuning = try XCTUnwrap(experiment.tuning)
+        XCTAssertEqual(tuning.candidates.count, 4)
+        XCTAssertEqual(tuning.method, .halving)
+        XCTAssertEqual(tuning.selectionSeeds, [3])
+        let rungs = tuning.rungs(steps: 9000, evalEvery: 100)
+        XCTAssertEqual(rungs, [Tuning.Rung(candidates: 4, steps: 1000), Tuning.Rung(candidates: 2, steps: 3000)])
+        let fullRuns = Double(rungs.reduce(0) { $0 + $1.candidates * $1.steps }) / 9000
+        XCTAssertEqual(fullRuns, 4.0 / 9 + 2.0 / 3, accuracy: 1e-9)
+        XCTAssertTrue(doc.contains("4/9 + 2/3 = \(String(format: "%.2f", fullRuns)) full runs"))
+        XCTAssertTrue(doc.contains("(\(Int((fullRuns / 4 * 100).rounded()))%)"))
+    }
+}
