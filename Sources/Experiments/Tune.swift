@@ -206,8 +206,9 @@ extension Reader {
                     throw Problem(entry.path, key: key, "the task and the experiment's seeds cannot be tuned: every run of an experiment trains and is evaluated on the same data; "
                                   + "[tune] tunes \"model.KEY\" and \"train.KEY\" settings (its own seeds = [...] are the seeds trials train on)")
                 }
-                throw Problem(entry.path, key: key, "a [tune] key names a model or training setting, \"model.KEY\" or \"train.KEY\""
-                              + Quoting.didYouMean(target[0], among: ["model", "train"]))
+                let hint = ["model", "train"].contains(target[0]) ? "" : Quoting.didYouMean(target[0], among: ["model", "train"])
+                throw Problem(entry.path, key: key, "a [tune] key names a model or training setting, \"model.KEY\" or \"train.KEY\"\(hint), "
+                              + "with the values to try: \"train.lr\" = [3e-4, 1e-3, 3e-3]")
             }
             let (section, name) = (target[0], target[1])
             if section == "model", name == "arch" {

@@ -243,6 +243,8 @@ final class TuneTests: XCTestCase {
         assertRefused(tail, line: line("task.train_length", in: tail), key: "tune.\"task.train_length\"", "the task and the experiment's seeds cannot be tuned")
         tail = "[tune]\n\"trian.lr\" = [1e-3]\n"
         assertRefused(tail, line: line("trian", in: tail), key: "tune.\"trian.lr\"", "a [tune] key names a model or training setting", "did you mean train?")
+        tail = "[tune]\ntrain.lr.peak = [1e-3]\n"
+        assertRefused(tail, line: line("peak", in: tail), key: "tune.\"train.lr.peak\"", "a [tune] key names a model or training setting, \"model.KEY\" or \"train.KEY\", with the values to try")
     }
 
     func testUnknownKeysGetADidYouMean() {
