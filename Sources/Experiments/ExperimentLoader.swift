@@ -120,7 +120,7 @@ struct Reader {
                     throw Problem(entry.path, key: entry.key, "\(entry.key) belongs in the [experiment] table: write it after an [experiment] line")
                 }
                 throw Problem(entry.path, key: Quoting.key(entry.key),
-                              "unknown table\(Quoting.didYouMean(entry.key, among: Schema.tables)); an experiment file has the tables [experiment], [task], [model], [train], [[variant]] and [grid]")
+                              "unknown table\(Quoting.didYouMean(entry.key, among: Schema.tables)); an experiment file has the tables [experiment], [task], [model], [train], [[variant]], [grid] and [tune]")
             }
             if entry.key == "variant" {
                 guard case .array = entry.value else {
@@ -135,8 +135,12 @@ struct Reader {
         let (task, setup) = try readTask()
         let base = try readBase(setup: setup)
         let variants = try readVariants(base: base, setup: setup)
-        let gridVariants = try readGrid(base: base, setup: setup, earlier: variants)
-        let all = variants + gridVariants
+        let grid = try readGrid(base: base, setup: setup, earlier: variants.variants)
+        var all = variants.variants + grid.variants
+        let tuning = try readTune(base: base, setup: setup, seeds: seeds, variants: all, recipes: variants.recipes + grid.recipes)
+        if let tuning {
+            for (i, candidates) in tuning.candidates.enumerated() { all[i].candidates = candidates }
+        }
 
         var runs: [Experiment.Run] = []
         let runCount = all.filter { $0.sameAs == nil }.count * seeds.count
@@ -149,8 +153,10 @@ struct Reader {
                 runs.append(Experiment.Run(key: RunKey.key(for: spec), spec: spec))
             }
         }
-        return Experiment(name: name, question: question, findings: findings, sourcePath: path, sourceText: text, seeds: seeds, task: task,
-                          baseline: base.model, training: base.training, variants: all, runs: runs)
+        var experiment = Experiment(name: name, question: question, findings: findings, sourcePath: path, sourceText: text, seeds: seeds, task: task,
+                                    baseline: base.model, training: base.training, variants: all, runs: runs)
+        experiment.tuning = tuning?.tuning
+        return experiment
     }
 
     // MARK: [experiment]
@@ -190,7 +196,7 @@ struct Reader {
         return (name, question, findings, seeds)
     }
 
-    private func readSeeds(_ entry: Assignment, key: String) throws -> [UInt64] {
+    func readSeeds(_ entry: Assignment, key: String) throws -> [UInt64] {
         let expected = "expected a non-empty array of distinct integers >= 0, e.g. seeds = [1, 2, 3]"
         guard case .array(let values) = entry.value, !values.isEmpty else { throw Problem(entry.path, key: key, "\(expected); got \(entry.value.quoted)") }
         var seeds: [UInt64] = []

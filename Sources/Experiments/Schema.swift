@@ -15,7 +15,9 @@ enum Schema {
     static var modelKeys: [String] { TransformerConfig.settings.map(\.key) + RNNConfig.settings.map(\.key) }
 
     static let experimentKeys = ["name", "question", "findings", "seeds"]
-    static let tables = ["experiment", "task", "model", "train", "variant", "grid"]
+    static let tables = ["experiment", "task", "model", "train", "variant", "grid", "tune"]
+    /// The [tune] keys besides its axes ("train.KEY" and "model.KEY" = [values]).
+    static let tuneKeys = ["metric", "seeds", "method", "eta", "first_rung"]
     static let variantKeys = ["name", "description", "model", "train"]
 }
 

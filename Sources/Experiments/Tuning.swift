@@ -110,14 +110,23 @@ public struct Tuning: Sendable, Hashable {
         let n = candidates.count
         guard method == .halving, n > 1 else { return [Rung(candidates: n, steps: steps)] }
         var counts = [n]
-        while counts.last! > 1 { counts.append((counts.last! + eta - 1) / eta) }
+        // ceil(count / eta), written so that a huge eta cannot overflow.
+        while counts.last! > 1 { counts.append((counts.last! - 1) / eta + 1) }
         counts.removeLast()  // the one left is chosen, not trained as a trial
         let cuts = counts.count
-        let first = firstRung ?? 1 / Double(Self.power(eta, cuts))
         return counts.enumerated().map { k, count in
-            let raw = first * Double(Self.power(eta, k)) * Double(steps)
-            let rounded = Int((raw / Double(evalEvery)).rounded(.down)) * evalEvery
-            return Rung(candidates: count, steps: min(steps, max(evalEvery, rounded)))
+            let evaluations: Int
+            if let firstRung {
+                // A share that makes a whole number of evaluations gives that number, not one less for a
+                // floating-point hair (0.57 * 100 is 56.99999999999999).
+                let exact = firstRung * Double(Self.power(eta, k)) * Double(steps) / Double(evalEvery)
+                let nearest = exact.rounded()
+                evaluations = Int(min(abs(exact - nearest) <= 1e-9 * max(1, nearest) ? nearest : exact.rounded(.down), Double(steps)))
+            } else {
+                // eta^k / eta^cuts of the steps, in integers: eta^k < n, so nothing overflows.
+                evaluations = steps * Self.power(eta, k) / Self.power(eta, cuts) / evalEvery
+            }
+            return Rung(candidates: count, steps: min(steps, max(evalEvery, evaluations * evalEvery)))
         }
     }
 

@@ -3,14 +3,30 @@ import Models
 import Tasks
 import Training
 
+/// How a configuration is written: the assignments it resolves from, kept beside its variant so that
+/// [tune] can resolve it again with each candidate's values applied last.
+struct Recipe {
+    /// The model's entries in the order they apply: the baseline's [model] (unless the configuration
+    /// replaces the model), [train]'s dropout, then its own (`dropout` included, wherever written).
+    var modelEntries: [Assignment]
+    /// The training entries: the baseline's [train] (less dropout), then its own.
+    var trainEntries: [Assignment]
+    /// The entries the configuration writes itself (none for the baseline), in the order written:
+    /// what [tune] must not also set.
+    var own: [Assignment]
+}
+
 extension Reader {
     // MARK: [[variant]]
 
     /// The baseline, then every [[variant]]: each starts from the baseline and changes what it names.
-    func readVariants(base: Base, setup: TaskSetup) throws -> [Experiment.Variant] {
+    /// `recipes[i]` is how `variants[i]` is written.
+    func readVariants(base: Base, setup: TaskSetup) throws -> (variants: [Experiment.Variant], recipes: [Recipe]) {
         var result = [Experiment.Variant(name: "baseline", description: "", origin: .baseline, changes: [], model: base.model,
                                          training: base.training, line: map.line(["model"]) ?? 1, sameAs: nil)]
-        guard case .array(let entries)? = root["variant"] else { return result }
+        var recipes = [Recipe(modelEntries: base.modelAssignments + (base.trainDropout.map { [$0] } ?? []),
+                              trainEntries: base.trainAssignments, own: [])]
+        guard case .array(let entries)? = root["variant"] else { return (result, recipes) }
         for (index, node) in entries.enumerated() {
             let path = ["variant", "#\(index)"]
             guard let table = node.table else {
@@ -71,6 +87,8 @@ extension Reader {
 
             let model = try resolveModel(modelEntries, scope: scope, setup: setup)
             let training = try resolveTraining(base.trainAssignments + trainOverrides, scope: scope)
+            recipes.append(Recipe(modelEntries: modelEntries, trainEntries: base.trainAssignments + trainOverrides,
+                                  own: modelOverrides + trainOverrides + (trainDropout.map { [$0] } ?? [])))
             if let same = result.first(where: { $0.model == model && $0.training == training }) {
                 throw Problem(path + ["name"], key: "variant", scope.label + "is the same configuration as \(same.origin == .baseline ? "the baseline" : "variant \(Quoting.quote(same.name))"): a variant must change something")
             }
@@ -84,11 +102,11 @@ extension Reader {
             result.append(Experiment.Variant(name: name, description: description, origin: .variant, changes: changes, model: model,
                                              training: training, line: map.line(path) ?? 1, sameAs: nil))
         }
-        return result
+        return (result, recipes)
     }
 
     /// An override as the variant's change: its key as written ("train.lr") and its value in the file's syntax.
-    private static func change(_ entry: Assignment) -> Experiment.Variant.Change {
+    static func change(_ entry: Assignment) -> Experiment.Variant.Change {
         Experiment.Variant.Change(key: entry.shown, value: entry.value.plain)
     }
 
@@ -128,9 +146,10 @@ extension Reader {
         var shortName: String
     }
 
-    /// The [grid] points: the full product of its axes over the baseline, named like "heads=2,d_model=32".
-    func readGrid(base: Base, setup: TaskSetup, earlier: [Experiment.Variant]) throws -> [Experiment.Variant] {
-        guard let table = root["grid"]?.table else { return [] }
+    /// The [grid] points: the full product of its axes over the baseline, named like "heads=2,d_model=32",
+    /// each with how it is written.
+    func readGrid(base: Base, setup: TaskSetup, earlier: [Experiment.Variant]) throws -> (variants: [Experiment.Variant], recipes: [Recipe]) {
+        guard let table = root["grid"]?.table else { return ([], []) }
         var axes: [Axis] = []
         try collectAxes(table, path: ["grid"], components: [], into: &axes)
         guard !axes.isEmpty else {
@@ -163,6 +182,7 @@ extension Reader {
         }
 
         var result: [Experiment.Variant] = []
+        var recipes: [Recipe] = []
         var names = Set(earlier.map(\.name))
         var index = [Int](repeating: 0, count: axes.count)
         for _ in 0..<points {
@@ -174,8 +194,10 @@ extension Reader {
             }
             var modelEntries = base.modelAssignments + (base.trainDropout.map { [$0] } ?? [])
             modelEntries += chosen.filter { $0.section == "model" || $0.key == "dropout" }
+            let trainEntries = base.trainAssignments + chosen.filter { $0.section == "train" && $0.key != "dropout" }
             let model = try resolveModel(modelEntries, scope: scope, setup: setup)
-            let training = try resolveTraining(base.trainAssignments + chosen.filter { $0.section == "train" && $0.key != "dropout" }, scope: scope)
+            let training = try resolveTraining(trainEntries, scope: scope)
+            recipes.append(Recipe(modelEntries: modelEntries, trainEntries: trainEntries, own: chosen))
             let same = (earlier + result).first { $0.sameAs == nil && $0.model == model && $0.training == training }
             result.append(Experiment.Variant(name: name, description: "", origin: .grid, changes: chosen.map(Self.change),
                                              model: model, training: training, line: map.line(axes[0].path) ?? 1, sameAs: same?.name))
@@ -186,7 +208,7 @@ extension Reader {
                 index[a] = 0
             }
         }
-        return result
+        return (result, recipes)
     }
 
     private func collectAxes(_ table: [String: TOMLNode], path: [String], components: [String], into axes: inout [Axis]) throws {
@@ -218,8 +240,8 @@ extension Reader {
         }
     }
 
-    /// A grid value as it appears in a point's name: strings without quotes.
-    private static func bare(_ value: TOMLNode) -> String {
+    /// A grid or [tune] value as it appears in a point's or a candidate's name: strings without quotes.
+    static func bare(_ value: TOMLNode) -> String {
         if case .string(let text) = value { return text }
         return value.plain
     }

@@ -25,12 +25,15 @@ final class SchemaTests: XCTestCase {
         }
     }
 
-    /// The keys no settings table has ([experiment], [task], [[variant]]) and every task are documented.
+    /// The keys no settings table has ([experiment], [task], [[variant]], [tune]) and every task are documented.
     func testTheDocumentationListsEveryOtherKey() throws {
         let doc = try Files.text(Files.root.appendingPathComponent("docs/experiment-file.md").path)
-        let keys: [String] = Schema.experimentKeys + ["kind", "name", "description"]
+        let keys: [String] = Schema.experimentKeys + ["kind", "name", "description"] + Schema.tuneKeys
         for key in Set(keys) {
             XCTAssertTrue(doc.contains("| `\(key)`") || doc.contains("(or `\(key)`)"), "docs/experiment-file.md has no row for \(key)")
+        }
+        for key in Tuning.untunableKeys {
+            XCTAssertTrue(doc.contains("`\(key)`"), "docs/experiment-file.md does not say that \(key) cannot be tuned")
         }
         for entry in TaskRegistry.entries {
             XCTAssertTrue(doc.contains("`\(entry.kind)`"), "docs/experiment-file.md does not list the task \(entry.kind)")
