@@ -28,8 +28,6 @@ struct Ablate: ParsableCommand {
 
     /// Parses, runs, and maps what went wrong to one exit code (ExitStatus.swift).
     static func main() {
-        // Lines reach a log file or a pipe (ablate run | tee) as they are printed, not when the buffer fills.
-        setvbuf(Glibc.stdout, nil, _IOLBF, 0)
         ExitStatus.main(Array(CommandLine.arguments.dropFirst()))
     }
 }
