@@ -36,6 +36,10 @@ public struct TunedVariant: Sendable {
         public var value: String
         /// True for the largest value, false for the smallest.
         public var largest: Bool
+
+        public init(key: String, value: String, largest: Bool) {
+            (self.key, self.value, self.largest) = (key, value, largest)
+        }
     }
 
     /// The highest rung decided (nil before the first decision).
@@ -57,6 +61,16 @@ public struct TuningSteps: Sendable, Equatable {
     /// Halving: what grid search would have spent on trials (candidates x selection seeds x train.steps);
     /// nil for grid, or when a variant's train.steps is unknown.
     public var fullGrid: Int?
+
+    public init(variant: String?, trials: Int, finals: Int, untuned: Int, shared: Int, unfinished: Int, fullGrid: Int?) {
+        self.variant = variant
+        self.trials = trials
+        self.finals = finals
+        self.untuned = untuned
+        self.shared = shared
+        self.unfinished = unfinished
+        self.fullGrid = fullGrid
+    }
 
     public var total: Int { trials + finals + untuned }
     /// What halving saved on trials against the full grid.
