@@ -32,7 +32,7 @@ extension TuningAnalysis {
         rows.append(["method", methodText])
         rows.append(["selection", "\(metricLabel) (\(higherIsBetter ? "higher" : "lower") is better) at each trial's last step, "
                      + "mean over the selection seeds " + settings.selectionSeeds.map(String.init).joined(separator: ", ")])
-        return Table(title: "Tuning", columns: ["", "value"], rows: rows)
+        return Table(title: "What was tuned", columns: ["", "value"], rows: rows)
     }
 
     /// A candidate's name, or "#i" when the settings do not have it.
@@ -189,6 +189,16 @@ extension TuningAnalysis {
         figurePrefix + String(key.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
     }
 
+    /// The tried values with a margin: a factor 1.25 each side on a log axis, 5% of the span (half a
+    /// step for named values) on a linear one.
+    static func xRange(_ axis: AxisSensitivity) -> ClosedRange<Double>? {
+        guard let low = axis.positions.min(), let high = axis.positions.max() else { return nil }
+        if axis.logScale { return (low / 1.25)...(high * 1.25) }
+        let numeric = axis.axis.numeric && axis.axis.values.allSatisfy { Double($0) != nil }
+        let margin = numeric ? (high > low ? 0.05 * (high - low) : max(abs(low) * 0.1, 1)) : 0.5
+        return (low - margin)...(high + margin)
+    }
+
     /// One figure per tuned setting: the selection metric at rung 0 against its values, a line per variant.
     func figures() -> [ReportFigure] {
         let name = MetricName(rawValue: settings.metric)?.label ?? settings.metric
@@ -217,7 +227,7 @@ extension TuningAnalysis {
                                yLabel: "validation \(name) (\(steps))",
                                series: series, kind: .linesWithBand, palette: palette, logX: axis.logScale,
                                xTicks: zip(axis.positions, axis.axis.values).map { Figure.Tick(value: $0, label: $1) },
-                               yRange: higherIsBetter ? -0.02...1.02 : nil))
+                               yRange: higherIsBetter ? -0.02...1.02 : nil, xRange: Self.xRange(axis)))
         }
     }
 }

@@ -261,6 +261,11 @@ final class TuningReportTests: ReportTestCase {
         XCTAssertTrue(script.contains("$band0 << EOD\n0.001 0.5 0.75\n0.03 0.75 1\nEOD"), script)
         XCTAssertTrue(script.contains("$data1 << EOD\n0.001 0.875\n0.03 0.375\nEOD"), script)
         XCTAssertTrue(script.contains("set logscale x"))
+        // The tried values with a margin of a factor 1.25 each side, not gnuplot's rounding to a decade.
+        let range = try XCTUnwrap(figure.figure.xRange)
+        XCTAssertEqual(range.lowerBound, 0.001 / 1.25, accuracy: 1e-15)
+        XCTAssertEqual(range.upperBound, 0.03 * 1.25, accuracy: 1e-15)
+        XCTAssertTrue(script.contains("set xrange ["), script)
         XCTAssertTrue(script.contains("set xtics ('0.001' 0.001, '0.03' 0.03)"), script)
     }
 
