@@ -16,13 +16,30 @@ public enum ReportInput {
         defer { try? store.close() }
         return try ReportWriter.experimentNames(in: store, databasePath: database, name: experiment).map { name in
             let data = try ExperimentData.load(from: store, experiment: name, databasePath: database)
-            // The baseline's configuration, decoded once; the first run's when there is no baseline run.
-            let stored = data.runs.first { $0.record.variant == options.baseline }?.record.config ?? data.runs.first?.record.config
+            // The baseline's configuration, decoded once; the first run's when there is no baseline run. With tuning,
+            // an untuned run's: the baseline's own settings (a trial's or a final run's are a candidate's).
+            let configs = Dictionary(data.runs.map { ($0.record.key, $0.record.config) }, uniquingKeysWith: { first, _ in first })
+            let untuned = data.tuning.map { tuning in
+                (tuning.runs(.untuned, variant: options.baseline) + tuning.runs(.untuned)).compactMap { configs[$0.run] }
+            } ?? []
+            let stored = untuned.first ?? data.runs.first { $0.record.variant == options.baseline }?.record.config ?? data.runs.first?.record.config
             let spec = stored.flatMap { try? JSONDecoder().decode(RunSpec.self, from: Data($0.utf8)) }
             let setup = spec.flatMap { try? $0.task.setup() }
             return ExperimentAnalysis(data: data, options: options, task: setup.map { taskFacts(setup: $0, metric: options.metric) },
-                                      configuration: spec.map { configuration(of: $0, sizeName: setup.map { type(of: $0.task).sizeName }) })
+                                      configuration: spec.map { configuration(of: $0, sizeName: setup.map { type(of: $0.task).sizeName }) },
+                                      trainingSteps: trainingSteps(data, configs: configs))
         }
+    }
+
+    /// Each tuned variant's `train.steps`, from the stored config of one of its runs (every run of a
+    /// variant has the same: `train.steps` cannot be tuned, and a trial's budget is its "stop_after").
+    static func trainingSteps(_ data: ExperimentData, configs: [String: String]) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for part in data.tuning?.runs ?? [] where out[part.variant] == nil {
+            guard let config = configs[part.run], let spec = try? JSONDecoder().decode(RunSpec.self, from: Data(config.utf8)) else { continue }
+            out[part.variant] = spec.training.steps
+        }
+        return out
     }
 
     /// Writes the report and figures of `analysis` (see `ReportWriter.write`) under the experiment's

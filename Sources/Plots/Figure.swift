@@ -79,6 +79,8 @@ public struct Figure: Sendable {
     /// A fixed y range (e.g. 0...1 for accuracies); nil lets gnuplot choose
     /// (from 0 for `.bars`). An infinite bound is left to gnuplot.
     public var yRange: ClosedRange<Double>?
+    /// A fixed x range; nil lets gnuplot choose (bars set their own).
+    public var xRange: ClosedRange<Double>?
 
     /// Tick labels longer than this (in characters) make all x tick labels rotated.
     public static let rotateTicksAfter = 8
@@ -96,7 +98,8 @@ public struct Figure: Sendable {
         logX: Bool = false,
         logY: Bool = false,
         xTicks: [Tick] = [],
-        yRange: ClosedRange<Double>? = nil
+        yRange: ClosedRange<Double>? = nil,
+        xRange: ClosedRange<Double>? = nil
     ) {
         self.title = title
         self.xLabel = xLabel
@@ -109,5 +112,6 @@ public struct Figure: Sendable {
         self.logY = logY
         self.xTicks = xTicks
         self.yRange = yRange
+        self.xRange = xRange
     }
 }

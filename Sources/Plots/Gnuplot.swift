@@ -192,6 +192,9 @@ public enum Gnuplot {
         if let range = figure.yRange {
             lines.append("set yrange [\(bound(range.lowerBound)):\(bound(range.upperBound))]")
         }
+        if let range = figure.xRange, figure.kind != .bars {
+            lines.append("set xrange [\(bound(range.lowerBound)):\(bound(range.upperBound))]")
+        }
 
         for (index, mark) in figure.marks.enumerated() {
             lines.append(

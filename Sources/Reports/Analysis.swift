@@ -148,11 +148,21 @@ public struct ExperimentAnalysis: Sendable {
     public var configuration: BaselineConfiguration?
     /// What the experimenter found (the experiment file's `findings`, as stored), shown as written.
     public var findings: String { data.plan.findings }
+    /// What tuning did, for an experiment with a [tune] table (nil without one). The rest of the
+    /// analysis (`data`, `variants`, `effects`, `slices`, the figures) is then of the final runs only.
+    public var tuning: TuningAnalysis? = nil
 
-    /// - Parameter configuration: the baseline's configuration (or the first run's when the
-    ///   experiment has no baseline run), decoded by the caller.
-    public init(data: ExperimentData, options: ReportOptions = ReportOptions(), task: TaskFacts? = nil,
-                configuration: BaselineConfiguration? = nil) {
+    /// - Parameters:
+    ///   - data: the experiment as loaded. With tuning, the analysis is of its final runs
+    ///     (`data.restricted(to: .final)`: each variant at its chosen values), and `tuning` holds
+    ///     the rest, with a second analysis of the untuned runs; trials enter neither.
+    ///   - configuration: the baseline's configuration (or the first run's when the experiment has no
+    ///     baseline run; with tuning, an untuned baseline run's), decoded by the caller.
+    ///   - trainingSteps: with tuning, each variant's `train.steps`, decoded by the caller from its
+    ///     stored configs (what grid search would have spent, against halving).
+    public init(data loaded: ExperimentData, options: ReportOptions = ReportOptions(), task: TaskFacts? = nil,
+                configuration: BaselineConfiguration? = nil, trainingSteps: [String: Int] = [:]) {
+        let data = loaded.restricted(to: .final)
         self.data = data
         self.options = options
         self.task = task
@@ -209,7 +219,22 @@ public struct ExperimentAnalysis: Sendable {
         slices = Self.sliceTable(data: data, variants: names, metric: options.metric, task: task,
                                  trainingRange: configuration?.trainingSizes)
         warnings = Self.warnings(data: data, rows: rows, effects: effects, baseline: baseline, options: options)
+
+        if let stored = loaded.tuning {
+            let untuned = ExperimentAnalysis(data: loaded.restricted(to: .untuned), options: options, task: task,
+                                             configuration: configuration)
+            let tuning = TuningAnalysis(data: loaded, tuning: stored, final: self, untuned: untuned, trainingSteps: trainingSteps)
+            if data.runs.isEmpty {
+                warnings.removeAll { $0 == Self.noRuns }
+                warnings.insert("No final run yet: the tables and figures of results fill in once tuning has chosen "
+                                + "and the final runs are trained (see Tuning).", at: 0)
+            }
+            warnings += tuning.warnings
+            self.tuning = tuning
+        }
     }
+
+    static let noRuns = "The experiment has no runs."
 
     // MARK: - Pieces
 
@@ -249,7 +274,7 @@ public struct ExperimentAnalysis: Sendable {
     static func warnings(data: ExperimentData, rows: [VariantRow], effects: [EffectRow], baseline: String?,
                          options: ReportOptions) -> [String] {
         var out: [String] = []
-        if data.runs.isEmpty { out.append("The experiment has no runs.") }
+        if data.runs.isEmpty { out.append(noRuns) }
         if baseline == nil, !data.runs.isEmpty {
             out.append("No run of the baseline \"\(options.baseline)\": effects cannot be measured.")
         }

@@ -92,6 +92,9 @@ public struct ExperimentData: Sendable {
     public var databasePath: String
     /// The experiment's variants as last registered (the `variants` table), in the file's order.
     public var plannedVariants: [VariantRecord]
+    /// The experiment's tuning (its [tune] table, each run's part, the decisions), or nil when its file
+    /// has none. With it, `runs` holds every part: trials, final and untuned runs (see `restricted(to:)`).
+    public var tuning: StoredTuning?
 
     /// The question, the findings and the variants, as last registered.
     public var plan: ExperimentPlan {
@@ -99,9 +102,11 @@ public struct ExperimentData: Sendable {
     }
 
     public init(experiment: ExperimentRecord, runs: [RunData], staleRuns: Int, environment: [String: String],
-                runEnvironments: [String: [String: String]], databasePath: String, variants: [VariantRecord] = []) {
+                runEnvironments: [String: [String: String]], databasePath: String, variants: [VariantRecord] = [],
+                tuning: StoredTuning? = nil) {
         self.experiment = experiment
         self.plannedVariants = variants
+        self.tuning = tuning
         self.runs = runs
         self.staleRuns = staleRuns
         self.environment = environment
@@ -137,7 +142,45 @@ public struct ExperimentData: Sendable {
         }
         return ExperimentData(experiment: experiment, runs: runs, staleRuns: all.count - runs.count,
                               environment: try store.environment(experiment: name), runEnvironments: environments,
-                              databasePath: databasePath, variants: try store.variants(experiment: name))
+                              databasePath: databasePath, variants: try store.variants(experiment: name),
+                              tuning: try store.tuning(experiment: name))
+    }
+
+    /// The runs that play `role` in the tuning, as a plain experiment: each run labelled with the variant
+    /// it plays the part for (whatever its stored variant), variants in the file's order, seeds ascending
+    /// within a variant; only those runs' environments; no tuning (so an analysis of the copy is an
+    /// ordinary one). A run of two roles (a final run that is also the untuned one) is in both copies.
+    /// Without tuning the copy is this data unchanged.
+    public func restricted(to role: RunRole) -> ExperimentData {
+        guard let tuning else { return self }
+        let byKey = Dictionary(runs.map { ($0.record.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let order = Dictionary(plannedVariants.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var seen = Set<String>()
+        var firstSeen: [String: Int] = [:]
+        var chosen: [(part: TuningRunRecord, run: RunData)] = []
+        for part in tuning.runs(role) {
+            guard let run = byKey[part.run], seen.insert(part.variant + "\u{0}" + part.run).inserted else { continue }
+            if firstSeen[part.variant] == nil { firstSeen[part.variant] = firstSeen.count }
+            chosen.append((part, run))
+        }
+        // The file's order; variants the plan does not name (none, normally) after, in the order first seen.
+        func rank(_ variant: String) -> Int { order[variant] ?? (order.count + (firstSeen[variant] ?? 0)) }
+        chosen.sort { a, b in
+            let (ra, rb) = (rank(a.part.variant), rank(b.part.variant))
+            if ra != rb { return ra < rb }
+            if a.run.record.seed != b.run.record.seed { return a.run.record.seed < b.run.record.seed }
+            return a.run.record.position < b.run.record.position
+        }
+        var copy = self
+        copy.runs = chosen.map { part, run in
+            var relabelled = run
+            relabelled.record.variant = part.variant
+            return relabelled
+        }
+        let keys = Set(copy.runs.map(\.record.key))
+        copy.runEnvironments = runEnvironments.filter { keys.contains($0.key) }
+        copy.tuning = nil
+        return copy
     }
 }
 

@@ -14,6 +14,7 @@ extension ExperimentAnalysis {
         if !changes.rows.isEmpty { out.append(changes) }
         if baseline != nil, !effects.isEmpty { out.append(effectTable()) }
         if let slices { out.append(sliceTable(slices)) }
+        if let tuning { out += tuning.tables(self) }
         return out
     }
 
@@ -174,7 +175,9 @@ extension ExperimentAnalysis {
         overview.append(.paragraph(label: "Runs", text: "\(data.runs.count) runs: \(data.variants.count) configurations x seeds \(seeds); "
             + "\(data.runs.filter { $0.record.status == .done }.count) done. Accuracy is \(metricLabel) "
             + (options.metric == .exactMatch ? "(the fraction of examples whose whole output is right)" : "(the fraction of target tokens right)")
-            + "; intervals are 95% Student-t intervals over seeds, clipped to [0, 1]; the database is \(data.databasePath)."))
+            + "; intervals are 95% Student-t intervals over seeds, clipped to [0, 1]; the database is \(data.databasePath)."
+            + (tuning == nil ? "" : " Tuned: these are the final runs (each variant at its chosen values); the trials and the runs "
+               + "at the baseline's own setting are in Tuning.")))
         sections.append(ReportSection(heading: "", blocks: overview))
 
         let paragraphs = findings.components(separatedBy: "\n").split { $0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -200,6 +203,8 @@ extension ExperimentAnalysis {
                 .table(effectTable()),
             ]))
         }
+
+        if let tuning { sections.append(tuning.section(self, figures: figures)) }
 
         if let slices {
             var blocks: [ReportBlock] = [.paragraph(label: nil, text: "Final test \(metricLabel) for each \(sizeSingular(slices.name)), mean over seeds "

@@ -57,6 +57,7 @@ extension ExperimentAnalysis {
                            series: curveSeries(split: .train, name: .loss, maxPoints: 150),
                            kind: .linesWithBand, palette: palette, logY: true)))
         out.append(finalAccuracyFigure())
+        if let tuning { out += tuning.figures() }
         return out
     }
 
