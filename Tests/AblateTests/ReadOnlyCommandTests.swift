@@ -209,10 +209,11 @@ final class ReadOnlyCommandTests: FolderTestCase {
     func testADatabaseOfTheEarlierReleaseIsRefusedByEveryCommandUntouched() throws {
         let old = try copyOfFixture("old.sqlite")
         let key = try baselineKey(old)
-        // Back to the v1 schema as that release wrote it: v2's table, view and column removed.
+        // Back to the v1 schema as that release wrote it: v3's tables and v2's table, view and column removed.
         try SQLite.execute(old, """
+            DROP TABLE tuning_decisions; DROP TABLE tuning_runs; DROP TABLE tuning;
             DROP VIEW variant_changes; DROP TABLE variants; ALTER TABLE experiments DROP COLUMN findings;
-            DELETE FROM grdb_migrations WHERE identifier = 'v2'; VACUUM;
+            DELETE FROM grdb_migrations WHERE identifier IN ('v2', 'v3'); VACUUM;
             """)
         XCTAssertEqual(try SQLite.rows(old, "SELECT identifier FROM grdb_migrations").map { $0["identifier"]!.text }, ["v1"])
         XCTAssertEqual(companions(old), [])
