@@ -15,9 +15,15 @@ extension Sweep.Summary {
 
 extension ValidationSummary {
     /// `ablate run --dry-run`: "NAME: N runs", then one line per run with its short key, variant and seed.
+    /// With [tune], these are the untuned runs; a last line says what tuning adds.
     public static func dryRunLines(for experiment: Experiment) -> [String] {
-        ["\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs"]
+        var lines = ["\(Escaping.terminal(experiment.name)): \(experiment.runs.count) runs"]
             + experiment.runs.map { "  \($0.shortKey)  \(Escaping.terminal($0.spec.variant))  seed \($0.spec.seed)" }
+        if experiment.tuning != nil {
+            lines.append("  (untuned runs; with them, tuning trains each configuration's trials rung by rung and then its choice "
+                         + "on every seed: ablate validate shows the rungs)")
+        }
+        return lines
     }
 }
 

@@ -37,6 +37,18 @@ final class RunnerTextTests: XCTestCase {
         XCTAssertEqual(lines.count, 2, "a plain name needs no note on its file names")
     }
 
+    func testValidationSummarySaysWhatTuningTrains() throws {
+        let text = TinyExperiment.text(steps: 90) + "\n[tune]\n\"train.lr\" = [1e-3, 3e-3, 1e-2, 3e-2]\nmethod = \"halving\"\n"
+        let experiment = try ExperimentLoader.load(text: text, path: "tiny.toml")
+        let lines = ValidationSummary.lines(for: experiment, file: "tiny.toml")
+        XCTAssertEqual(lines.count, 5, lines.joined(separator: "\n"))
+        XCTAssertEqual(lines[1], "  tuned: train.lr in [0.001, 0.003, 0.01, 0.03] = 4 candidate(s) per configuration, by halving (eta 3)")
+        // 90 steps, validation every 10: rungs of 90/9 = 10 and 90/3 = 30 steps.
+        XCTAssertEqual(lines[2], "    on validation exact_match of seed(s) 1; the baseline's rungs: 4 x 10 steps, 2 x 30 steps")
+        XCTAssertEqual(lines[3], "    trials: at most 100 steps per configuration, 28% of the full grid's 360; then the choice on every seed, beside the 4 untuned runs")
+        XCTAssertTrue(ValidationSummary.dryRunLines(for: experiment).last!.contains("tuning trains each configuration's trials"))
+    }
+
     func testShardShareTakesEveryNthRunAndCoversEachOnce() {
         let runs = (0..<7).map { PlannedRun(key: "k\($0)", variant: "v", seed: $0, config: "{}") }
         let plan = ShardPlan(experiment: "e", question: "q", source: "", database: "/d.sqlite", checkpoints: "/c",
