@@ -54,6 +54,12 @@ extension Ablate {
             in training; warnings (failed or diverged runs, unequal seeds, parameter counts more than 10% away from \
             the baseline's); the environment and the commands that reproduce it.
 
+            A tuned experiment ([tune]): the tables are of the final runs, each variant at its own chosen \
+            values, and a Tuning section adds what was tuned and how, what each variant chose (a warning when it \
+            sits at the edge of the values tried), the effect each at its best beside the effect at the baseline's \
+            own setting, each rung's numbers and decisions, the training steps spent (and saved by halving), and a \
+            sensitivity figure per tuned setting. Test numbers come from final and untuned runs only.
+
             Figures are rendered by gnuplot into plots/NAME/ as PNG and SVG, each beside its script \
             (gnuplot plots/NAME/FIGURE.gp renders it again). The HTML embeds them; the Markdown links them.
             """
@@ -89,7 +95,7 @@ extension Ablate {
     struct Compare: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print an experiment's report tables in the terminal: variants, effects against the baseline, accuracy per length.",
-            discussion: "The same numbers as ablate report, without figures or files. Reads only the database."
+            discussion: "The same numbers as ablate report, without figures or files (for a tuned experiment, its Tuning tables too). Reads only the database."
         )
 
         @OptionGroup var selection: ReportSelection
