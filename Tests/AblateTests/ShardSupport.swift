@@ -5,6 +5,31 @@ import XCTest
 enum Shard {
     typealias SQLite = RunCommandTests.SQLite
 
+    /// A folder with a stand-in `sbatch` (runs every task of the array in turn, answers job 4242) and
+    /// `squeue` (an empty queue), and the environment that puts it first on PATH.
+    static func fakeScheduler(in directory: URL) throws -> [String: String?] {
+        let bin = directory.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        let sbatch = """
+            #!/bin/bash
+            # A stand-in for sbatch: runs the array's tasks one after another in this folder, like Slurm's default output files.
+            set -e
+            script="${@: -1}"
+            last=$(sed -n 's/^#SBATCH --array=0-\\([0-9]*\\).*/\\1/p' "$script")
+            for i in $(seq 0 "$last"); do
+                SLURM_ARRAY_JOB_ID=4242 SLURM_ARRAY_TASK_ID=$i bash "$script" > "slurm-4242_$i.out" 2>&1 || { cat "slurm-4242_$i.out" >&2; exit 1; }
+            done
+            echo 4242
+            """
+        for (name, text) in [("sbatch", sbatch), ("squeue", "#!/bin/sh\nexit 0\n")] {
+            let path = bin.appendingPathComponent(name).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return ["PATH": "\(bin.path):\(path)"]
+    }
+
     /// What must be bit-identical between a merged database and a local `ablate run` of the same
     /// file: every metric, every slice evaluation, and each run's parameters and steps.
     static let comparedQueries = [

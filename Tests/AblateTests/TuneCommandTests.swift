@@ -206,4 +206,33 @@ final class TuneCommandTests: FolderTestCase {
             XCTAssertEqual(atStep, row["v"]?.text, "\(variant) candidate \(candidate) at step \(step)")
         }
     }
+
+    /// A Slurm job array tunes too: each `ablate submit` merges what the last job trained, takes the
+    /// decisions it allows and submits the next rung (or the final runs), until nothing is missing;
+    /// the merged database holds the choices and the numbers of a local run, bit for bit.
+    func testSuccessiveSubmissionsTuneRungByRungLikeALocalRun() throws {
+        let (_, local) = try run("halving", method: "halving")
+        let environment = try Shard.fakeScheduler(in: directory)
+        let file = try RunCommandTests.Experiment.write(Self.file(name: "halving", method: "halving"), named: "cluster.toml", in: directory)
+        let database = directory.appendingPathComponent("cluster.sqlite").path
+        var submissions: [String] = []
+        for _ in 0..<6 {
+            let submitted = try AblateBinary.run(["submit", file, "--slurm", "--tasks", "2", "--database", database], environment: environment)
+            XCTAssertEqual(submitted.status, 0, submitted.standardOutput + submitted.standardError)
+            submissions.append(submitted.standardOutput)
+            if submitted.standardOutput.contains("Nothing to submit") { break }
+        }
+        // Rung 0 and the untuned runs; rung 1; the final runs; then nothing.
+        XCTAssertEqual(submissions.count, 4, submissions.joined(separator: "\n---\n"))
+        XCTAssertTrue(submissions[0].contains("Submitted job 4242: 10 of 10 runs"), submissions[0])
+        XCTAssertTrue(submissions[0].contains("tuning: 0 of 2 configuration(s) chosen: the next rung's trials"), submissions[0])
+        XCTAssertTrue(submissions[1].contains("Submitted job 4242: 4 of 14 runs"), submissions[1])
+        XCTAssertTrue(submissions[2].contains("tuning: 2 of 2 configuration(s) chosen."), submissions[2])
+        XCTAssertTrue(submissions[3].contains("Nothing to submit: all"), submissions[3])
+        let decisions = "SELECT variant, rung, candidate, rank, decision, printf('%.17g', value) AS v FROM tuning_decisions ORDER BY 1, 2, 3"
+        XCTAssertEqual(try SQLite.rows(database, decisions), try SQLite.rows(local, decisions))
+        for role in ["trial", "final", "untuned"] {
+            XCTAssertEqual(try values(database, role: role), try values(local, role: role), role)
+        }
+    }
 }
