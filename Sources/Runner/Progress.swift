@@ -34,6 +34,24 @@ public final class Progress {
     /// A run's attempt: a run redone after an interruption is reported again.
     static func identity(_ run: RunRecord) -> String { "\(run.key)#\(run.attempts)" }
 
+    /// With [tune]: what each run is for ("trial lr=0.003, rung 0", "final lr=0.003"), by key.
+    private var parts: [String: String] = [:]
+
+    /// What the tuning rows say a run is for, read again when a run is not known yet.
+    func part(of run: RunRecord, store: ResultStore) -> String? {
+        if parts[run.key] == nil, let tuning = try? store.tuning(experiment: run.experiment) {
+            let names = tuning.settings.candidates.map(\.name)
+            var rebuilt: [String: String] = [:]
+            for row in tuning.runs {
+                let name = row.candidate.flatMap { names.indices.contains($0) ? names[$0] : nil }
+                let text = row.role.rawValue + (name.map { " " + $0 } ?? "") + (row.rung.map { ", rung \($0)" } ?? "")
+                rebuilt[row.run] = rebuilt[row.run].map { $0 + " and " + text } ?? text
+            }
+            parts = rebuilt
+        }
+        return parts[run.key]
+    }
+
     /// Redraws (terminal) or logs newly finished runs (plain).
     public func update(_ runs: [RunRecord], store: ResultStore) {
         let finished = runs.filter { $0.status.isFinished || $0.status == .interrupted }
@@ -41,7 +59,8 @@ public final class Progress {
         for run in finished where !reported.contains(Progress.identity(run)) && run.started != nil {
             reported.insert(Progress.identity(run))
             let seconds = run.wallSeconds.map { String(format: "%.1f s", $0) } ?? "-"
-            var line = "\(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed) (\(run.steps ?? 0) steps, \(seconds))"
+            let role = part(of: run, store: store).map { Escaping.terminal($0) + ": " } ?? ""
+            var line = "\(run.status.rawValue): \(Escaping.terminal(run.variant)) seed \(run.seed) (\(role)\(run.steps ?? 0) steps, \(seconds))"
             if let error = run.error { line += ": \(Escaping.terminal(error))" }
             lines.append(line)
         }

@@ -28,12 +28,13 @@ final class TuneCommandTests: FolderTestCase {
                 """)
     }
 
-    func run(_ name: String, method: String, workers: Int = 2) throws -> (file: String, database: String) {
+    @discardableResult
+    func run(_ name: String, method: String, workers: Int = 2) throws -> (file: String, database: String, output: String) {
         let file = try RunCommandTests.Experiment.write(Self.file(name: name, method: method), named: "\(name).toml", in: directory)
         let database = directory.appendingPathComponent("\(name).sqlite").path
         let result = try AblateBinary.run(["run", file, "--database", database, "--workers", String(workers)])
         XCTAssertEqual(result.status, 0, result.standardOutput + result.standardError)
-        return (file, database)
+        return (file, database, result.standardOutput)
     }
 
     /// Every metric of the runs of one role, by (variant, seed, candidate, rung, split, name, step), to 17 digits.
@@ -51,7 +52,11 @@ final class TuneCommandTests: FolderTestCase {
     }
 
     func testHalvingTrialsByRungDecidesOnValidationAndTrainsTheChoiceOnEverySeed() throws {
-        let (file, database) = try run("halving", method: "halving")
+        let (file, database, output) = try run("halving", method: "halving")
+        // What each finished run is for, as the sweep logs it.
+        XCTAssertTrue(output.contains("done: baseline seed 1 (trial lr=0.001, rung 0: 10 steps"), output)
+        XCTAssertTrue(output.contains("(final lr="), output)
+        XCTAssertTrue(output.contains("tuning: 2 of 2 configuration(s) chosen"), output)
         // 3 candidates, eta 2: rung 0 all three for 40/4 = 10 steps, rung 1 the best two for 20; then one is left.
         let trials = try SQLite.rows(database, """
             SELECT p.variant, p.rung, p.candidate, runs.steps, runs.status, json_extract(runs.config, '$.stop_after') AS stop,
@@ -136,7 +141,7 @@ final class TuneCommandTests: FolderTestCase {
     /// Killed at any moment and resumed, with one worker or two, a tuned sweep comes to the same
     /// decisions and the same numbers, bit for bit.
     func testAKilledTunedSweepResumesToTheSameChoicesAndNumbers() throws {
-        let (_, reference) = try run("halving", method: "halving", workers: 1)
+        let (_, reference, _) = try run("halving", method: "halving", workers: 1)
         let file = try RunCommandTests.Experiment.write(Self.file(name: "halving", method: "halving"), named: "killed.toml", in: directory)
         let database = directory.appendingPathComponent("killed.sqlite").path
         // Kill the parent (SIGKILL: its workers stop as they notice) once the first decisions are stored, then again later.
@@ -169,7 +174,7 @@ final class TuneCommandTests: FolderTestCase {
     /// value reuses its trial (numbers copied, test evaluated on its checkpoint), bit for bit what
     /// training it would give. Halving's trials are the first steps of the grid's.
     func testTheGridReusesItsTrialAndHalvingTrialsArePrefixesOfTheGrids() throws {
-        let (_, grid) = try run("grid", method: "grid")
+        let (_, grid, _) = try run("grid", method: "grid")
         let trials = try SQLite.rows(grid, "SELECT count(*) AS n FROM tuning_runs WHERE role = 'trial'").first?["n"]?.int
         XCTAssertEqual(trials, 2 * 3, "every candidate of each variant on the selection seed")
         let reused = try SQLite.rows(grid, """
@@ -189,7 +194,7 @@ final class TuneCommandTests: FolderTestCase {
             XCTAssertEqual(reproduced.status, 0, "training the reused final from scratch gives its numbers: " + reproduced.standardOutput + reproduced.standardError)
         }
         // Halving's trials, run for real, measured what the grid's full-length trials measured at the same step.
-        let (_, halving) = try run("halving", method: "halving")
+        let (_, halving, _) = try run("halving", method: "halving")
         let prefixes = try SQLite.rows(halving, """
             SELECT p.candidate, p.variant, runs.steps,
                    (SELECT printf('%.17g', value) FROM metrics WHERE run = p.run AND split = 'validation' AND name = 'exact_match' ORDER BY step DESC LIMIT 1) AS v
@@ -211,7 +216,7 @@ final class TuneCommandTests: FolderTestCase {
     /// decisions it allows and submits the next rung (or the final runs), until nothing is missing;
     /// the merged database holds the choices and the numbers of a local run, bit for bit.
     func testSuccessiveSubmissionsTuneRungByRungLikeALocalRun() throws {
-        let (_, local) = try run("halving", method: "halving")
+        let (_, local, _) = try run("halving", method: "halving")
         let environment = try Shard.fakeScheduler(in: directory)
         let file = try RunCommandTests.Experiment.write(Self.file(name: "halving", method: "halving"), named: "cluster.toml", in: directory)
         let database = directory.appendingPathComponent("cluster.sqlite").path
