@@ -10,22 +10,14 @@ final class TuneCommandTests: FolderTestCase {
 
     /// The tiny experiment (baseline and no-positional, seeds 1 and 2, 40 steps, validation every 10)
     /// tuned over three learning rates.
-    static func file(name: String, method: String, extra: String = "") -> String {
-        TinyExperiment.file(
-            name: name, question: "Does a tiny Transformer reverse without positions, each at its best rate?", seeds: [1, 2],
-            trainLines: ["steps = 40", "batch = 8", "lr = 3e-3", "schedule = \"warmup\"", "warmup = 5", "eval_every = 10",
-                         "validation_examples = 16", "test_examples_per_size = 4"],
-            rest: """
-                [[variant]]
-                name = "no-positional"
-                model.positional = "none"
+    static func file(name: String, method: String) -> String {
+        TinyExperiment.text(name: name, steps: 40) + """
 
-                [tune]
-                "train.lr" = [1e-3, 3e-3, 1e-2]
-                method = "\(method)"
-                eta = 2
-                \(extra)
-                """)
+            [tune]
+            "train.lr" = [1e-3, 3e-3, 1e-2]
+            method = "\(method)"
+            eta = 2
+            """
     }
 
     @discardableResult
