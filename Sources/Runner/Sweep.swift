@@ -118,9 +118,18 @@ public enum Sweep {
                     registration = try register(experiment, store: store)
                     if registration.runs.count > before, let note = registration.tuningNote { output.note(note) }
                 }
-                let waiting = claimable(try plannedRuns()).count
+                var waiting = claimable(try plannedRuns()).count
                 let alive = workers.running.count
-                if waiting == 0 && alive == 0 { break }
+                if waiting == 0 && alive == 0 {
+                    // The last worker may have finished the rung's last trial after the snapshot
+                    // above: plan once more from what is stored now before ending.
+                    if registration.tuned {
+                        registration = try register(experiment, store: store)
+                        waiting = claimable(try plannedRuns()).count
+                        if waiting > 0, let note = registration.tuningNote { output.note(note) }
+                    }
+                    if waiting == 0 { break }
+                }
                 if waiting > alive && alive < count {
                     for _ in 0..<min(count - alive, waiting - alive) { try startWorker() }
                 }

@@ -35,7 +35,9 @@ public struct TuningPlanner {
 
     /// Everything to register now, and how far tuning is.
     public struct Plan {
-        /// Trials first (by variant and rung), then the final runs, then the untuned runs; each key once.
+        /// The untuned runs first (a trial of the baseline's own value on a selection seed then takes
+        /// its first steps from the untuned run: `Worker.deriveTrial`), then the trials by variant and
+        /// rung, then the final runs; each key once.
         public var runs: [Store.PlannedRun]
         public var parts: [TuningRunRecord]
         /// Decisions taken now (not stored yet).
@@ -142,7 +144,7 @@ public struct TuningPlanner {
             TuningRunRecord(experiment: name, variant: $0.spec.variant, role: .untuned, candidate: nil, rung: nil, seed: Int($0.spec.seed), run: $0.key)
         }
         var seen = Set<String>()
-        let runs = (trials + finals + untuned).filter { seen.insert($0.key).inserted }
+        let runs = (untuned + trials + finals).filter { seen.insert($0.key).inserted }
         return Plan(runs: runs, parts: parts + finalParts + untunedParts, newDecisions: newDecisions, decisions: inForce,
                     undecided: undecided, blocked: blocked, configurations: experiment.variants.filter { $0.sameAs == nil }.count)
     }

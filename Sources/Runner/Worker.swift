@@ -61,6 +61,7 @@ public enum Worker {
             return
         }
         if try reuseTrial(run, spec: spec, store: store, worker: worker, checkpointDirectory: checkpointDirectory, log: log) { return }
+        if try deriveTrial(run, spec: spec, store: store, worker: worker, log: log) { return }
         let observer = StoreObserver(store: store, run: run.key)
         observer.saveCheckpoint = { step, model in
             try? saveCheckpoint(model, run: run, kind: "checkpoint-step", name: "\(checkpointStem(run))-step-\(step).safetensors",
@@ -134,6 +135,55 @@ extension Worker {
             log("\(Escaping.terminal(run.variant)) seed \(run.seed): the trial's checkpoint could not be reused (\(Escaping.terminal("\(error)"))); training it")
             return false
         }
+    }
+}
+
+extension Worker {
+    /// A tuning trial whose steps a finished run of the same training already took (the untuned run
+    /// at the baseline's own value on a selection seed, or a full-length trial for a shorter rung):
+    /// the trial takes that run's training and validation numbers up to its last step, which are the
+    /// numbers training it would give (the same spec trains the same steps; a trial stops at a multiple
+    /// of `eval_every`, where the longer run evaluated too). It has no checkpoint of its own. Returns
+    /// false when there is no such run (the trial then trains).
+    static func deriveTrial(_ run: RunRecord, spec: RunSpec, store: ResultStore, worker: WorkerIdentity,
+                            log: (String) -> Void) throws -> Bool {
+        guard !spec.evaluatesTest else { return false }
+        let last = spec.lastStep
+        var candidates: [RunSpec] = []
+        for test in [true, false] {
+            var longer = spec
+            longer.stopAfter = nil
+            longer.evaluatesTest = test
+            if longer != spec { candidates.append(longer) }
+        }
+        for longer in candidates {
+            let key = RunKey.key(for: longer)
+            guard let source = try store.run(key: key), source.status == .done, source.experiment == run.experiment,
+                  let steps = source.steps else { continue }
+            let reachedTarget = source.stepsToTarget.map { $0 == steps && steps <= last } ?? false
+            guard reachedTarget || steps >= last else { continue }
+            let validation = try store.metrics(run: key, split: .validation)
+            guard reachedTarget || validation.contains(where: { $0.step == last }) else { continue }
+            let limit = reachedTarget ? steps : last
+            let started = Date()
+            try store.recordMetrics(try store.metrics(run: key).filter { $0.split != MetricSplit.test.rawValue && $0.step <= limit }.map { point in
+                var copy = point
+                copy.run = run.key
+                return copy
+            })
+            try store.recordSlices(try store.slices(run: key).filter { $0.split != MetricSplit.test.rawValue && $0.step <= limit }.map { slice in
+                var copy = slice
+                copy.run = run.key
+                return copy
+            })
+            try store.recordEnvironment(["derived_from": key], experiment: run.experiment, run: run.key)
+            try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
+                status: .done, wallSeconds: Date().timeIntervalSince(started), parameters: source.parameters, steps: limit,
+                stepsToTarget: reachedTarget ? source.stepsToTarget : nil))
+            log("\(Escaping.terminal(run.variant)) seed \(run.seed): done, the first \(limit) steps of run \(key.prefix(16))")
+            return true
+        }
+        return false
     }
 }
 

@@ -166,16 +166,31 @@ final class TuneCommandTests: FolderTestCase {
     /// value reuses its trial (numbers copied, test evaluated on its checkpoint), bit for bit what
     /// training it would give. Halving's trials are the first steps of the grid's.
     func testTheGridReusesItsTrialAndHalvingTrialsArePrefixesOfTheGrids() throws {
-        let (_, grid, _) = try run("grid", method: "grid")
+        // One worker: the untuned runs (first in the plan) are done before the trials start.
+        let (_, grid, _) = try run("grid", method: "grid", workers: 1)
         let trials = try SQLite.rows(grid, "SELECT count(*) AS n FROM tuning_runs WHERE role = 'trial'").first?["n"]?.int
         XCTAssertEqual(trials, 2 * 3, "every candidate of each variant on the selection seed")
-        let reused = try SQLite.rows(grid, """
-            SELECT p.run, e.value AS trial FROM tuning_runs AS p JOIN environment AS e ON e.run = p.run AND e.name = 'reused_trial'
-            WHERE p.role = 'final' AND p.seed = 1
+        // The trial of the baseline's own rate (3e-3, candidate 1) on seed 1 is the untuned seed-1 run without its test: derived from it.
+        let derived = try SQLite.rows(grid, """
+            SELECT p.variant, e.value AS source, (SELECT u.run FROM tuning_runs AS u WHERE u.role = 'untuned' AND u.variant = p.variant AND u.seed = 1) AS untuned,
+                   (SELECT count(*) FROM metrics WHERE run = p.run) AS n,
+                   (SELECT count(*) FROM metrics WHERE run = e.value AND split != 'test') AS m
+            FROM tuning_runs AS p JOIN environment AS e ON e.run = p.run AND e.name = 'derived_from' WHERE p.role = 'trial'
             """)
-        XCTAssertEqual(reused.count, 2, "each variant's seed-1 final reuses its trial")
-        for row in reused {
-            let final = row["run"]!.text, trial = row["trial"]!.text
+        XCTAssertEqual(derived.map { $0["variant"]!.text }.sorted(), ["baseline", "no-positional"])
+        for row in derived {
+            XCTAssertEqual(row["source"], row["untuned"])
+            XCTAssertEqual(row["n"], row["m"], "every training and validation number, no test")
+        }
+        // A final run on seed 1 at a chosen rate other than the baseline's own reuses its trial.
+        let finals = try SQLite.rows(grid, """
+            SELECT p.run, (SELECT value FROM environment WHERE run = p.run AND name = 'reused_trial') AS trial
+            FROM tuning_runs AS p WHERE p.role = 'final' AND p.seed = 1
+              AND p.run NOT IN (SELECT run FROM tuning_runs WHERE role = 'untuned')
+            """)
+        for row in finals {
+            let final = row["run"]!.text
+            guard case .text(let trial)? = row["trial"] else { XCTFail("final \(final) did not reuse its trial"); continue }
             let copied = try SQLite.rows(grid, """
                 SELECT count(*) AS n FROM metrics AS a JOIN metrics AS b ON b.run = '\(trial)' AND b.split = a.split AND b.name = a.name
                   AND b.step = a.step AND b.value IS a.value WHERE a.run = '\(final)'
@@ -185,6 +200,10 @@ final class TuneCommandTests: FolderTestCase {
             let reproduced = try AblateBinary.run(["reproduce", String(final.prefix(16)), "--database", grid])
             XCTAssertEqual(reproduced.status, 0, "training the reused final from scratch gives its numbers: " + reproduced.standardOutput + reproduced.standardError)
         }
+        // A derived trial reproduces too: training it gives the numbers it copied.
+        let derivedKey = try XCTUnwrap(try SQLite.rows(grid, "SELECT run FROM environment WHERE name = 'derived_from' LIMIT 1").first?["run"]?.text)
+        let reproduced = try AblateBinary.run(["reproduce", String(derivedKey.prefix(16)), "--database", grid])
+        XCTAssertEqual(reproduced.status, 0, reproduced.standardOutput + reproduced.standardError)
         // Halving's trials, run for real, measured what the grid's full-length trials measured at the same step.
         let (_, halving, _) = try run("halving", method: "halving")
         let prefixes = try SQLite.rows(halving, """
@@ -192,7 +211,8 @@ final class TuneCommandTests: FolderTestCase {
                    (SELECT printf('%.17g', value) FROM metrics WHERE run = p.run AND split = 'validation' AND name = 'exact_match' ORDER BY step DESC LIMIT 1) AS v
             FROM tuning_runs AS p JOIN runs ON runs.key = p.run WHERE p.role = 'trial'
             """)
-        XCTAssertEqual(prefixes.count, 10)
+        let parts = try SQLite.rows(halving, "SELECT variant, role, candidate, rung, run FROM tuning_runs")
+        XCTAssertEqual(prefixes.count, 10, "\(parts)")
         for row in prefixes {
             let candidate = row["candidate"]!.int!, variant = row["variant"]!.text, step = row["steps"]!.int!
             let atStep = try SQLite.rows(grid, """

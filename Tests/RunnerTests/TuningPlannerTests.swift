@@ -39,7 +39,7 @@ final class TuningPlannerTests: XCTestCase {
     func testHalvingPlansRungByRungAndReplaysStoredDecisions() throws {
         let experiment = try Self.tuned([1e-4, 1e-3, 1e-2, 1e-1], method: .halving, eta: 2)
         let planner = try XCTUnwrap(TuningPlanner(experiment))
-        // Nothing stored: rung 0's trials of both variants (4 candidates x seed 1), then the 4 untuned runs.
+        // Nothing stored: the 4 untuned runs, then rung 0's trials of both variants (4 candidates x seed 1).
         let first = planner.plan(stored: [], status: [:]) { _ in XCTFail("nothing is measured before a rung ends"); return .init(exactMatch: nil, loss: nil) }
         XCTAssertEqual(first.runs.count, 2 * 4 + 4)
         XCTAssertEqual(first.newDecisions, [])
