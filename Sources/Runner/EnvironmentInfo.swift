@@ -3,7 +3,8 @@ import Tensors
 
 /// The facts recorded with every run, so a result can be traced to the code and machine that made it.
 public enum EnvironmentInfo {
-    /// Key/value pairs: git commit and dirty flag (of the working directory's repository), Swift,
+    /// Key/value pairs: git commit and dirty flag (of the working directory's repository; dirty: changes
+    /// outside results/, reports/, plots/, experiments/, docs/ and Markdown files), Swift,
     /// OpenBLAS version, kernel and threads, the C kernels' instruction set, CPU, cores, host and OS.
     public static func collect(directory: String = FileManager.default.currentDirectoryPath) -> [String: String] {
         let blas = BLAS.status
@@ -22,7 +23,11 @@ public enum EnvironmentInfo {
             let commit = SystemInfo.output(of: git, ["-C", directory, "rev-parse", "HEAD"])
             facts["git_commit"] = commit ?? "none"
             if commit != nil {
-                let status = SystemInfo.output(of: git, ["-C", directory, "status", "--porcelain", "--untracked-files=no"]) ?? ""
+                // Uncommitted changes that could change a result: not the outputs ablate itself writes
+                // (results/, reports/, plots/: scripts/experiments rewrites them between experiments),
+                // nor the experiment files and docs (a run's configuration is stored with it).
+                let status = SystemInfo.output(of: git, ["-C", directory, "status", "--porcelain", "--untracked-files=no", "--"]
+                                               + Self.dirtyPathspec) ?? ""
                 facts["git_dirty"] = status.isEmpty ? "false" : "true"
             }
         } else {
@@ -30,4 +35,8 @@ public enum EnvironmentInfo {
         }
         return facts
     }
+
+    /// What `git_dirty` looks at: the repository but the folders of outputs, experiment files and documentation.
+    static let dirtyPathspec = [".", ":(exclude)results", ":(exclude)reports", ":(exclude)plots", ":(exclude)experiments",
+                                ":(exclude)docs", ":(exclude)*.md"]
 }
