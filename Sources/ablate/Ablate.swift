@@ -28,8 +28,20 @@ struct Ablate: ParsableCommand {
 
     /// Parses, runs, and maps what went wrong to one exit code (ExitStatus.swift).
     static func main() {
+        lineBufferStandardOutput()
         ExitStatus.main(Array(CommandLine.arguments.dropFirst()))
     }
+}
+
+/// Lines reach a log file or a pipe (`ablate run > log`, `| tee`) as they are printed, not when the
+/// C library's buffer fills. (C's `stdout` is looked up by name: Swift 6 refuses a reference to the
+/// global variable itself as not concurrency-safe.)
+func lineBufferStandardOutput() {
+    #if canImport(Glibc)
+    guard let symbol = dlsym(nil, "stdout") else { return }
+    let stream = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+    if let stream { setvbuf(stream, nil, _IOLBF, 0) }
+    #endif
 }
 
 extension FileHandle: @retroactive TextOutputStream {

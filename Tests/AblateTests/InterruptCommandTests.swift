@@ -66,6 +66,29 @@ final class InterruptCommandTests: FolderTestCase {
         }
     }
 
+    /// What `ablate run` prints reaches a file as it happens (line-buffered), not when the sweep ends.
+    func testTheLogReachesAFileWhileTheSweepRuns() throws {
+        let file = try RunCommandTests.Experiment.write(RunCommandTests.Experiment.tiny(name: "log", steps: 1_000_000, evalEvery: 100_000),
+                                                        named: "log.toml", in: directory)
+        let database = directory.appendingPathComponent("log.sqlite").path
+        let outputFile = directory.appendingPathComponent("run.out")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        let output = try FileHandle(forWritingTo: outputFile)
+        let parent = try AblateBinary.startRun(file, database: database, output: output)
+        defer { if parent.isRunning { parent.terminate(); parent.waitUntilExit() } }
+        let deadline = Date().addingTimeInterval(60)
+        var printed = ""
+        while parent.isRunning, Date() < deadline, !printed.contains("Running 4 of 4 runs") {
+            usleep(50_000)
+            printed = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        }
+        XCTAssertTrue(parent.isRunning, "the sweep of a million steps per run ended: \(printed)")
+        XCTAssertTrue(printed.contains("4 new run(s) registered") && printed.contains("Running 4 of 4 runs"), printed)
+        kill(parent.processIdentifier, SIGTERM)
+        parent.waitUntilExit()
+        try output.close()
+    }
+
     /// The run a worker is training (with at least one training metric written) and the worker's pid,
     /// or nil if none is seen within a minute.
     func waitForARunningWorker(database: String, parent: Process) -> (key: String, pid: Int32)? {
