@@ -44,7 +44,7 @@ public enum ArtifactLog {
     public static func record(_ files: [URL], experiment: String, run: String?, store: ResultStore) throws {
         let records = try files.map { file -> ArtifactRecord in
             let contents = try Data(contentsOf: file)
-            let digest = SHA256.hash(contents).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256.hex(bytes: contents)
             return ArtifactRecord(experiment: experiment, run: run, kind: kind(of: file), path: relativePath(file.path),
                                   sha256: digest, bytes: contents.count)
         }

@@ -103,7 +103,7 @@ extension Worker {
         guard let trial = try store.run(key: trialKey), trial.status == .done, trial.experiment == run.experiment,
               let checkpoint = try store.artifacts(experiment: run.experiment).first(where: { $0.run == trialKey && $0.kind == "checkpoint" }),
               let contents = FileManager.default.contents(atPath: checkpoint.path),
-              SHA256.hash(contents).map({ String(format: "%02x", $0) }).joined() == checkpoint.sha256
+              SHA256.hex(bytes: contents) == checkpoint.sha256
         else { return false }
         let started = Date()
         do {
@@ -112,16 +112,9 @@ extension Worker {
             var recorder = MetricRecorder(run: run.key)
             let steps = trial.steps ?? spec.training.steps
             recorder.evaluated(step: steps, split: .test, evaluation: evaluation, seconds: Date().timeIntervalSince(started))
-            try store.recordMetrics(try store.metrics(run: trialKey).map { point in
-                var copy = point
-                copy.run = run.key
-                return copy
-            } + recorder.points)
-            try store.recordSlices(try store.slices(run: trialKey).map { slice in
-                var copy = slice
-                copy.run = run.key
-                return copy
-            } + recorder.slices)
+            let copied = numbers(of: try store.metrics(run: trialKey), try store.slices(run: trialKey), as: run.key, through: steps)
+            try store.recordMetrics(copied.points + recorder.points)
+            try store.recordSlices(copied.slices + recorder.slices)
             try store.recordEnvironment(["reused_trial": trialKey], experiment: run.experiment, run: run.key)
             try saveCheckpoint(model, run: run, kind: "checkpoint", name: "\(checkpointStem(run)).safetensors",
                                directory: checkpointDirectory, store: store)
@@ -162,20 +155,13 @@ extension Worker {
                   let steps = source.steps else { continue }
             let reachedTarget = source.stepsToTarget.map { $0 == steps && steps <= last } ?? false
             guard reachedTarget || steps >= last else { continue }
-            let validation = try store.metrics(run: key, split: .validation)
-            guard reachedTarget || validation.contains(where: { $0.step == last }) else { continue }
+            let points = try store.metrics(run: key)
+            guard reachedTarget || points.contains(where: { $0.split == MetricSplit.validation.rawValue && $0.step == last }) else { continue }
             let limit = reachedTarget ? steps : last
             let started = Date()
-            try store.recordMetrics(try store.metrics(run: key).filter { $0.split != MetricSplit.test.rawValue && $0.step <= limit }.map { point in
-                var copy = point
-                copy.run = run.key
-                return copy
-            })
-            try store.recordSlices(try store.slices(run: key).filter { $0.split != MetricSplit.test.rawValue && $0.step <= limit }.map { slice in
-                var copy = slice
-                copy.run = run.key
-                return copy
-            })
+            let copied = numbers(of: points, try store.slices(run: key), as: run.key, through: limit)
+            try store.recordMetrics(copied.points)
+            try store.recordSlices(copied.slices)
             try store.recordEnvironment(["derived_from": key], experiment: run.experiment, run: run.key)
             try store.finish(runKey: run.key, worker: worker, outcome: Store.RunOutcome(
                 status: .done, wallSeconds: Date().timeIntervalSince(started), parameters: source.parameters, steps: limit,
@@ -184,6 +170,25 @@ extension Worker {
             return true
         }
         return false
+    }
+}
+
+extension Worker {
+    /// Another run's training and validation numbers (never its test ones) up to step `limit`, as the
+    /// rows of run `key`: what a reused or derived run records instead of training.
+    static func numbers(of points: [MetricPoint], _ slices: [SliceEvaluation], as key: String,
+                        through limit: Int) -> (points: [MetricPoint], slices: [SliceEvaluation]) {
+        let test = MetricSplit.test.rawValue
+        return (points.filter { $0.split != test && $0.step <= limit }.map { point in
+                    var copy = point
+                    copy.run = key
+                    return copy
+                },
+                slices.filter { $0.split != test && $0.step <= limit }.map { slice in
+                    var copy = slice
+                    copy.run = key
+                    return copy
+                })
     }
 }
 
@@ -216,7 +221,7 @@ func saveCheckpoint(_ model: Model, run: RunRecord, kind: String, name: String, 
     try model.save(to: URL(fileURLWithPath: path), extra: ["run": run.key, "experiment": run.experiment,
                                                              "variant": run.variant, "seed": String(run.seed)])
     let contents = try Data(contentsOf: URL(fileURLWithPath: path))
-    let digest = SHA256.hash(contents).map { String(format: "%02x", $0) }.joined()
+    let digest = SHA256.hex(bytes: contents)
     try store.recordArtifact(ArtifactRecord(experiment: run.experiment, run: run.key, kind: kind, path: path,
                                             sha256: digest, bytes: contents.count))
 }
