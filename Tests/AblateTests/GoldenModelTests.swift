@@ -197,7 +197,7 @@ final class GoldenModelTests: XCTestCase {
         let output = try runPython(["evaluate", file.path] + (wrong.map { ["--wrong", $0] } ?? []))
         struct Results: Decodable { var cases: [Prediction] }
         let results = try JSONDecoder().decode(Results.self, from: output).cases
-        guard results.count == cases.count else { throw PythonFailure(message: "the reference answered \(results.count) of \(cases.count) cases") }
+        guard results.count == cases.count else { throw GoldenFailure(message: "the reference answered \(results.count) of \(cases.count) cases") }
         return results
     }
 
@@ -208,12 +208,12 @@ final class GoldenModelTests: XCTestCase {
         if let python = environment["ABLATE_TEST_PYTHON"], !python.isEmpty { return python }
         let advice = "set ABLATE_TEST_PYTHON to a Python with safetensors and numpy (scripts/test prepares .build/python-venv)"
         if environment["ABLATE_REQUIRE_PYTHON"] == "1" {
-            throw PythonFailure(message: "ABLATE_REQUIRE_PYTHON=1 but ABLATE_TEST_PYTHON is not set: \(advice)")
+            throw GoldenFailure(message: "ABLATE_REQUIRE_PYTHON=1 but ABLATE_TEST_PYTHON is not set: \(advice)")
         }
         throw XCTSkip("the golden test needs the reference in Python: \(advice)")
     }
 
-    struct PythonFailure: Error, CustomStringConvertible {
+    struct GoldenFailure: Error, CustomStringConvertible {
         var message: String
         var description: String { message }
     }
@@ -222,7 +222,7 @@ final class GoldenModelTests: XCTestCase {
     static func runPython(_ arguments: [String]) throws -> Data {
         let result = try AblateBinary.execute(URL(fileURLWithPath: try python()), [script.path] + arguments)
         guard result.status == 0 else {
-            throw PythonFailure(message: "\(script.lastPathComponent) \(arguments.joined(separator: " ")) exited with \(result.status):\n\(result.standardError)")
+            throw GoldenFailure(message: "\(script.lastPathComponent) \(arguments.joined(separator: " ")) exited with \(result.status):\n\(result.standardError)")
         }
         return Data(result.standardOutput.utf8)
     }
@@ -253,14 +253,15 @@ final class GoldenModelTests: XCTestCase {
         }
     }
 
-    /// A checkpoint, what it is called in messages, its vocabulary, and which of the inputs to decode.
+    /// A checkpoint, what it is called in messages, and what its input depends on.
     private struct Checkpoint {
         var name: String
         var path: String
         var vocabulary: Int
         var isClassifier: Bool
+        /// Its configuration's index in `GoldenConfigurations.all`.
         var index: Int
-        var inputs: Int
+        var trained: Bool
     }
 
     /// The random checkpoints, written by the reference script in one process (seed = the index).
@@ -274,7 +275,7 @@ final class GoldenModelTests: XCTestCase {
             let config = try JSONSerialization.jsonObject(with: JSONEncoder().encode(GoldenConfigurations.randomConfig(configuration)))
             entries.append(["path": path, "config": config, "seed": index + 1])
             checkpoints.append(Checkpoint(name: "random \(configuration.name)", path: path, vocabulary: GoldenConfigurations.randomVocabulary,
-                                          isClassifier: configuration.isClassifier, index: index, inputs: 2))
+                                          isClassifier: configuration.isClassifier, index: index, trained: false))
         }
         let spec = directory.appendingPathComponent("random.json")
         try JSONSerialization.data(withJSONObject: ["checkpoints": entries]).write(to: spec)
@@ -295,40 +296,47 @@ final class GoldenModelTests: XCTestCase {
             let file = try RunCommandTests.Experiment.write(GoldenConfigurations.experiment(name: name, task: task, configurations),
                                                             named: "\(name).toml", in: directory)
             let database = directory.appendingPathComponent("\(name).sqlite").path
-            return try AblateBinary.run(["run", file, "--database", database, "--workers", "1"])
+            return try AblateBinary.run(["run", file, "--database", database, "--workers", "1"], currentDirectory: directory)
         }
         var checkpoints: [Checkpoint] = []
         for ((name, _, configurations, vocabulary), run) in zip(experiments, runs) {
-            guard run.status == 0 else { throw PythonFailure(message: "ablate run \(name).toml failed: \(run.standardError)\(run.standardOutput)") }
+            guard run.status == 0 else { throw GoldenFailure(message: "ablate run \(name).toml failed: \(run.standardError)\(run.standardOutput)") }
             let database = directory.appendingPathComponent("\(name).sqlite").path
-            let rows = try RunCommandTests.SQLite.rows(database, "SELECT r.variant, a.path FROM artifacts a JOIN runs r ON r.key = a.run")
-            let paths = Dictionary(uniqueKeysWithValues: rows.map { ($0["variant"]!.text, $0["path"]!.text) })
+            let rows = try RunCommandTests.SQLite.rows(database, """
+                SELECT r.variant, a.path FROM artifacts a JOIN runs r ON r.key = a.run WHERE a.kind = 'checkpoint'
+                """)
+            // A stored path is relative to the folder ablate ran in when it lies inside it (docs/store.md).
+            let paths = Dictionary(uniqueKeysWithValues: rows.map { row in
+                (row["variant"]!.text, URL(fileURLWithPath: row["path"]!.text, relativeTo: directory).path)
+            })
             for configuration in configurations {
                 let variant = configuration.name == configurations[0].name ? "baseline" : configuration.name
-                guard let path = paths[variant] else { throw PythonFailure(message: "\(name): no checkpoint for \(variant) in \(paths)") }
+                guard let path = paths[variant] else { throw GoldenFailure(message: "\(name): no checkpoint for \(variant) in \(paths)") }
                 let index = GoldenConfigurations.all.firstIndex { $0.name == configuration.name }!
                 checkpoints.append(Checkpoint(name: "trained \(configuration.name)", path: path, vocabulary: vocabulary,
-                                              isClassifier: configuration.isClassifier, index: index, inputs: 1))
+                                              isClassifier: configuration.isClassifier, index: index, trained: true))
             }
         }
         return checkpoints
     }
 
-    /// Inputs of lengths 1 to 7 that vary with the configuration; the second input of a generative
-    /// model decodes more steps than it has tokens (the default is as many).
-    private static func inputs(_ checkpoint: Checkpoint) -> [(tokens: [Int32], steps: Int?)] {
+    /// One input per checkpoint, so each configuration decodes two: a random checkpoint's, of length 1
+    /// to 7 with as many steps (the default) or two more, and a trained checkpoint's, of length 3 to
+    /// 5 with one step fewer. (Each `ablate predict` costs about half a second of start-up in a debug
+    /// build, most of it checking OpenBLAS: a third input each would cost 15 more seconds.)
+    private static func input(_ checkpoint: Checkpoint) -> (tokens: [Int32], steps: Int?) {
         let i = checkpoint.index
-        let lengths = checkpoint.inputs == 1 ? [3 + i % 3] : [1 + i % 3, 4 + i % 4]
-        return lengths.enumerated().map { number, length in
-            let tokens = (0..<length).map { Int32(1 + (7 * i + 3 * $0 + 5 * number) % (checkpoint.vocabulary - 1)) }
-            return (tokens, number == 1 && !checkpoint.isClassifier ? length + 1 : nil)
-        }
+        let length = checkpoint.trained ? 3 + i % 3 : 1 + i % 7
+        let tokens = (0..<length).map { Int32(1 + (7 * i + 3 * $0) % (checkpoint.vocabulary - 1)) }
+        if checkpoint.isClassifier { return (tokens, nil) }
+        if checkpoint.trained { return (tokens, length - 1) }
+        return (tokens, i % 2 == 0 ? nil : length + 2)
     }
 
     /// Runs `ablate predict --json` for every input of every checkpoint, two at a time (each process
     /// spends most of its time starting: loading and checking OpenBLAS).
     private static func predictions(_ checkpoints: [Checkpoint]) throws -> [Case] {
-        let jobs = checkpoints.flatMap { checkpoint in inputs(checkpoint).map { (checkpoint, $0.tokens, $0.steps) } }
+        let jobs = checkpoints.map { checkpoint in (checkpoint, input(checkpoint).tokens, input(checkpoint).steps) }
         let results = try parallel(jobs) { checkpoint, tokens, steps -> AblateBinary.Result in
             try AblateBinary.run(["predict", checkpoint.path, "--input", tokens.map(String.init).joined(separator: " "), "--json"]
                                  + (steps.map { ["--steps", String($0)] } ?? []))
@@ -336,7 +344,7 @@ final class GoldenModelTests: XCTestCase {
         return try zip(jobs, results).map { job, result in
             let (checkpoint, tokens, steps) = job
             let name = "\(checkpoint.name) on [\(tokens.map(String.init).joined(separator: " "))]"
-            guard result.status == 0 else { throw PythonFailure(message: "ablate predict, \(name): exit \(result.status): \(result.standardError)") }
+            guard result.status == 0 else { throw GoldenFailure(message: "ablate predict, \(name): exit \(result.status): \(result.standardError)") }
             let metadata = try Models.Checkpoint.metadata(at: URL(fileURLWithPath: checkpoint.path))
             // The config as ablate reads it: every default filled in, an old "gelu" renamed.
             let config = try JSONDecoder().decode(Config.self, from: Data(try ModelConfig.fromJSON(metadata["config"] ?? "").json().utf8))

@@ -57,13 +57,9 @@ RNN_DEFAULTS = {
 
 
 def resolve(config):
-    """The config with every default filled in (`layers` sets both Transformer stacks)."""
+    """The config with every default filled in."""
     config = dict(config)
     arch = config.setdefault("arch", "transformer")
-    if arch == "transformer" and "layers" in config:
-        layers = config.pop("layers")
-        config.setdefault("encoder_layers", layers)
-        config.setdefault("decoder_layers", layers)
     for key, value in (TRANSFORMER_DEFAULTS if arch == "transformer" else RNN_DEFAULTS).items():
         config.setdefault(key, value)
     return config
