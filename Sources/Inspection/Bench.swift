@@ -139,7 +139,7 @@ public enum Bench {
 
     /// The columns of the text table, in order.
     static let columns: [(title: String, width: Int)] = [
-        ("workload", 10), ("params", 8), ("steps", 5), ("median ms", 10), ("min-max ms", 15), ("tokens/s", 9),
+        ("workload", 16), ("params", 8), ("steps", 5), ("median ms", 10), ("min-max ms", 15), ("tokens/s", 9),
         ("GFLOP/step", 10), ("GFLOP/s", 8), ("of peak", 7), ("loss first -> last", 18), ("peak RSS MB", 11),
     ]
 
@@ -171,12 +171,13 @@ public enum Bench {
     /// The workloads without running them: parameters (of the models built), shapes, FLOPs per step
     /// against the definitions' rounded totals (docs/performance.md).
     public static func listing(_ workloads: [BenchWorkloadInfo]) -> String {
-        var lines = ["workload    params  batch  source  target  GFLOP/step  defined as  what"]
+        var lines = [[pad("workload", 16, left: true), pad("params", 8), pad("batch", 5), pad("source", 6), pad("target", 6),
+                      pad("GFLOP/step", 10), pad("defined as", 10), "what"].joined(separator: "  ")]
         for w in workloads {
-            lines.append([pad("\(w.workload) \(w.name)", 10, left: true), pad("\(w.parameters)", 8), pad("\(w.batch)", 5),
+            lines.append([pad("\(w.workload) \(w.name)", 16, left: true), pad("\(w.parameters)", 8), pad("\(w.batch)", 5),
                           pad("\(w.sourceLength)", 6), pad("\(w.targetLength)", 6),
                           pad(String(format: "%.3f", Double(w.flopsPerStep) / 1e9), 10),
-                          pad(String(format: "~%.1f", w.referenceGFLOP), 10), w.summary].joined(separator: "  "))
+                          pad(String(format: w.referenceGFLOP < 1 ? "~%.3f" : "~%.1f", w.referenceGFLOP), 10), w.summary].joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
     }

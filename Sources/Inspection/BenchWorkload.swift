@@ -7,11 +7,11 @@ import Training
 /// the model, the batch shape, how its data is made, and how many FLOPs one training step counts.
 public struct BenchWorkload: Sendable {
     public enum ID: String, CaseIterable, Codable, Sendable {
-        case w1, w2, w3
+        case w1, w2, w3, s1, s2, s3
     }
 
     public let id: ID
-    /// The name the workload definitions and the peer scripts use: encdec, decoder, rnn.
+    /// The name the workload definitions use: encdec, decoder, rnn; encdec-small, decoder-small, rnn-small.
     public let name: String
     /// One line: what the workload is.
     public let summary: String
@@ -30,14 +30,22 @@ public struct BenchWorkload: Sendable {
     /// Target tokens per step: batch x target length.
     public var tokensPerStep: Int { batch * targetLength }
 
-    /// The workload named `w1`, `w2`, `w3` or `encdec`, `decoder`, `rnn` (case-insensitive).
+    /// The workload named `w1` ... `s3`, or `encdec`, `decoder`, `rnn`, `encdec-small`, ... (case-insensitive).
     public static func named(_ text: String) -> BenchWorkload? {
         let key = text.lowercased()
         return all.first { $0.id.rawValue == key || $0.name == key }
     }
 
-    /// W1, W2, W3.
-    public static let all: [BenchWorkload] = [.encoderDecoder, .decoder, .rnn]
+    /// The peer scripts' names for it: `--workload encdec|decoder|rnn` and `--size reference|small`.
+    public var peerWorkload: String { name.replacingOccurrences(of: "-small", with: "") }
+    public var peerSize: String { name.hasSuffix("-small") ? "small" : "reference" }
+
+    /// W1, W2, W3: the reference sizes.
+    public static let reference: [BenchWorkload] = [.encoderDecoder, .decoder, .rnn]
+    /// S1, S2, S3: the sizes the experiment files use.
+    public static let small: [BenchWorkload] = [.encoderDecoderSmall, .decoderSmall, .rnnSmall]
+    /// W1-W3, then S1-S3.
+    public static let all: [BenchWorkload] = reference + small
 
     /// W1 encdec: the paper's encoder-decoder, post-LayerNorm, separate source and target embeddings
     /// scaled by sqrt(d_model) plus sinusoidal positions, biases everywhere; target = reversed source.
@@ -106,6 +114,35 @@ public struct BenchWorkload: Sendable {
                              expectedParameters: 238_740, referenceGFLOP: 3.1)
     }()
 
+    // MARK: The experiment-size workloads
+
+    /// S1 encdec-small: W1 with d_model 64, heads 4, d_ff 256, 2+2 layers, source and target length 12.
+    public static let encoderDecoderSmall: BenchWorkload = {
+        guard case .transformer(var config) = encoderDecoder.model else { preconditionFailure("W1 is a Transformer") }
+        config.modelSize = 64
+        config.feedForwardSize = 256
+        return BenchWorkload(id: .s1, name: "encdec-small", summary: "W1 at experiment size: d_model 64, d_ff 256, reverse 12 tokens",
+                             model: .transformer(config), batch: 32, sourceLength: 12, targetLength: 12,
+                             expectedParameters: 237_332, referenceGFLOP: 0.553)
+    }()
+
+    /// S2 decoder-small: W2 with d_model 64, heads 4, d_ff 256, 2 layers, 26 tokens (learned table 26 x 64).
+    public static let decoderSmall: BenchWorkload = {
+        guard case .transformer(var config) = decoder.model else { preconditionFailure("W2 is a Transformer") }
+        config.modelSize = 64
+        config.feedForwardSize = 256
+        config.decoderLayers = 2
+        config.maxLength = 26
+        return BenchWorkload(id: .s2, name: "decoder-small", summary: "W2 at experiment size: d_model 64, 2 layers, 26 tokens",
+                             model: .transformer(config), batch: 32, sourceLength: 0, targetLength: 26,
+                             expectedParameters: 104_340, referenceGFLOP: 0.530)
+    }()
+
+    /// S3 rnn-small: W3 with source and target length 12.
+    public static let rnnSmall = BenchWorkload(
+        id: .s3, name: "rnn-small", summary: "W3 at experiment size: reverse 12 tokens",
+        model: rnn.model, batch: 32, sourceLength: 12, targetLength: 12, expectedParameters: 238_740, referenceGFLOP: 0.547)
+
     // MARK: FLOPs
 
     /// The FLOPs of one training step as docs/performance.md counts them: 2*m*n*k for every matrix product of
@@ -139,6 +176,10 @@ public struct BenchWorkload: Sendable {
     ///     W2 decoder: 4 x [attention(L, L) + ffn(L)] + output(L)
     ///               = 32 x 128 x (4 x 458,752 + 5,120) = 7,537,164,288 forward
     ///               x 3 = 22,611,492,864 per step (defined as about 22.6 GFLOP)
+    ///     S1 encdec-small: 32 x (2 x 1,216,512 + 2 x 1,646,592 + 30,720) = 184,221,696 forward
+    ///               x 3 = 552,665,088 per step (about 0.553 GFLOP)
+    ///     S2 decoder-small: 32 x (2 x 2,728,960 + 66,560) = 176,783,360 forward
+    ///               x 3 = 530,350,080 per step (about 0.530 GFLOP)
     public static func transformerForwardFLOPs(_ config: TransformerConfig, batch B: Int, sourceLength S: Int, targetLength T: Int) -> Int {
         let D = config.modelSize, F = config.feedForwardSize, V = config.vocabulary
         func attention(_ queries: Int, _ keys: Int) -> Int {
@@ -172,6 +213,8 @@ public struct BenchWorkload: Sendable {
     ///
     ///     W3 rnn: 32 x (64 x 147,456 + 64 x 32,768 + 64 x 321,536) = 1,027,604,480 forward
     ///             x 3 = 3,082,813,440 per step (defined as about 3.1 GFLOP)
+    ///     S3 rnn-small: 32 x (12 x 147,456 + 12 x 32,768 + 12 x 294,912) = 182,452,224 forward
+    ///             x 3 = 547,356,672 per step (about 0.547 GFLOP)
     public static func rnnForwardFLOPs(_ config: RNNConfig, batch B: Int, sourceLength S: Int, targetLength T: Int) -> Int {
         precondition(config.cell == .gru && config.attention == .additive && config.layers == 1 && !config.bidirectional,
                      "the FLOP count covers the reference RNN only: one unidirectional GRU layer with additive attention")

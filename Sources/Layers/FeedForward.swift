@@ -4,8 +4,10 @@ import Tensors
 public enum Activation: String, Sendable, CaseIterable {
     /// max(0, x), as in the paper.
     case relu
-    /// GELU in the tanh approximation (GPT-2, llm.c): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    /// GELU, exact: x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)) (the GELU paper, PyTorch's `nn.GELU()`).
     case gelu
+    /// GELU in the tanh approximation (GPT-2, llm.c): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    case geluTanh = "gelu_tanh"
 }
 
 /// The position-wise feed-forward block of the paper (section 3.3), applied to every row alike:
@@ -89,6 +91,9 @@ public struct FeedForward: Sendable {
         case .gelu:
             input.forward(out: activations.hidden.data, inp: inp, rows: rows, parameters: parameters)
             geluForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
+        case .geluTanh:
+            input.forward(out: activations.hidden.data, inp: inp, rows: rows, parameters: parameters)
+            geluTanhForward(out: activations.activated.data, inp: activations.hidden.data, count: count)
         }
         output.forward(out: out, inp: activations.activated.data, rows: rows, parameters: parameters)
     }
@@ -115,6 +120,10 @@ public struct FeedForward: Sendable {
         case .gelu:
             dHidden.update(repeating: 0, count: count)
             geluBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
+            dHiddenUsed = dHidden
+        case .geluTanh:
+            dHidden.update(repeating: 0, count: count)
+            geluTanhBackward(dinp: dHidden, dout: dActivated, inp: activations.hidden.data, count: count)
             dHiddenUsed = dHidden
         }
         // hidden = inp W1^T + b1

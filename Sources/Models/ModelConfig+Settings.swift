@@ -24,7 +24,7 @@ extension TransformerConfig {
         .integer("decoder_layers", ModelBounds.stackLayers, \.decoderLayers, doc: "decoder layers; at least 1 for the layouts with a decoder"),
         .integer("d_ff", ModelBounds.feedForwardSize, \.feedForwardSize, doc: "the hidden width of the position-wise feed-forward network"),
         .boolean("feed_forward", \.feedForward, doc: "`false` removes the feed-forward sublayer (attention only)"),
-        .choice("activation", \.activation, doc: "the feed-forward non-linearity", notes: ["relu": "the paper"]),
+        activationSetting,
         .choice("positional", \.positional, doc: "how positions enter the model",
                 notes: ["none": "no position information", "sinusoidal": "the paper's, added to the embeddings", "learned": "a trained table of `max_length` positions",
                         "rope": "rotary, inside attention; needs an even `d_model / heads`", "alibi": "linear distance biases, per head"]),
@@ -41,6 +41,24 @@ extension TransformerConfig {
         .boolean("bias", \.bias, doc: "`false` removes the biases of projections, feed-forward and output"),
         .boolean("scale_embeddings", \.scaleEmbeddings, doc: "`false` stops multiplying embeddings by sqrt(d_model)"),
     ]
+}
+
+extension TransformerConfig {
+    /// `activation`: a choice whose stored name for the exact GELU ("gelu_exact") is not the name a
+    /// file writes ("gelu"); see `Activation`.
+    private static var activationSetting: Setting<TransformerConfig> {
+        var setting = Setting<TransformerConfig>(
+            "activation", .choice(Activation.written.map(\.name)), doc: "the feed-forward non-linearity",
+            get: { .text($0.activation.rawValue) }
+        ) { config, value in
+            if case .text(let name) = value, let written = Activation.written.first(where: { $0.name == name }) {
+                config.activation = written.value
+            }
+        }
+        setting.choiceNotes = ["relu": "the paper", "gelu": "exact, x Phi(x), as PyTorch's `nn.GELU()`; stored as `\"gelu_exact\"`",
+                               "gelu_tanh": "the tanh approximation of GPT-2", "gelu_exact": "the same as `\"gelu\"`"]
+        return setting
+    }
 }
 
 extension RNNConfig {

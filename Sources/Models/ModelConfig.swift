@@ -26,7 +26,11 @@ public enum ModelConfig: Codable, Sendable, Hashable {
         if arch == "rnn" {
             self = .rnn(try RNNConfig(decodingSettings: container, prefix: "model", allowing: RNNConfig.otherKeys))
         } else {
-            self = .transformer(try TransformerConfig(decodingSettings: container, prefix: "model", allowing: TransformerConfig.otherKeys))
+            var config = try TransformerConfig(decodingSettings: container, prefix: "model", allowing: TransformerConfig.otherKeys)
+            // A stored "gelu" was written by a version whose "gelu" was the tanh approximation; this
+            // version stores the exact GELU as "gelu_exact" (see `TransformerConfig.Activation`).
+            if (try? container.decode(String.self, forKey: SettingKey("activation"))) == "gelu" { config.activation = .geluTanh }
+            self = .transformer(config)
         }
     }
 
@@ -128,8 +132,22 @@ public struct TransformerConfig: Sendable, Hashable, SettingsTable {
         case none
     }
 
+    /// The raw values are the stored names (checkpoints, run records and run keys). An experiment file
+    /// writes the exact GELU `"gelu"` (or `"gelu_exact"`); it is stored as `"gelu_exact"` because
+    /// earlier versions stored the tanh approximation as `"gelu"`, which therefore reads as `.geluTanh`
+    /// (`ModelConfig.init(from:)`): an old checkpoint keeps its meaning and an old run's key is not
+    /// taken for an exact-GELU run's.
     public enum Activation: String, Codable, Sendable, CaseIterable {
-        case relu, gelu
+        /// max(0, x), the paper's.
+        case relu
+        /// x Phi(x) = 0.5 x (1 + erf(x / sqrt 2)): the GELU paper's, PyTorch's `nn.GELU()`.
+        case gelu = "gelu_exact"
+        /// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): GPT-2's and llm.c's approximation.
+        case geluTanh = "gelu_tanh"
+
+        /// What an experiment file or a stored config may write, and what each reads as. "gelu" is
+        /// the exact GELU in a file; in a stored config it is remapped by `ModelConfig.init(from:)`.
+        static let written: [(name: String, value: Activation)] = [("relu", .relu), ("gelu", .gelu), ("gelu_tanh", .geluTanh), ("gelu_exact", .gelu)]
     }
 
     /// Which stacks exist and how the output is read.

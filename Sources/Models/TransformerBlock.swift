@@ -37,7 +37,12 @@ struct TransformerBlock: Sendable {
             crossWiring = nil
         }
         if config.feedForward {
-            let activation: Activation = config.activation == .gelu ? .gelu : .relu
+            let activation: Activation
+            switch config.activation {
+            case .relu: activation = .relu
+            case .gelu: activation = .gelu
+            case .geluTanh: activation = .geluTanh
+            }
             feedForward = FeedForward("\(name).feed_forward", modelSize: C, hiddenSize: config.feedForwardSize,
                                       activation: activation, bias: config.bias, layout: &layout)
             feedForwardWiring = Sublayer("\(name).feed_forward_norm", modelSize: C, residual: config.residual, norm: config.norm, layout: &layout)

@@ -23,7 +23,7 @@ extension TrainingSettings {
         .number("momentum", .fraction, \.momentum, doc: "SGD's momentum"),
         .number("weight_decay", .nonNegative, \.weightDecay, doc: "L2 penalty (Adam, SGD) or decoupled decay (AdamW)"),
         .numberOrOff("clip_norm", .positive, \.clipNorm, doc: "the largest global gradient norm; `false`: no clipping"),
-        .number("label_smoothing", .fraction, \.labelSmoothing, doc: "the target distribution's mass spread over the other tokens"),
+        .number("label_smoothing", .fraction, \.labelSmoothing, doc: "the mass of the target distribution spread evenly over all tokens, the target included (as PyTorch)"),
         .integer("eval_every", 1...stepLimit.upperBound, \.evalEvery, doc: "validation every this many steps, and at the end"),
         .integer("validation_examples", 1...1_000_000, \.validationExamples, doc: "examples drawn once from the validation split at the training sizes"),
         .integer("test_examples_per_size", 1...1_000_000, \.testExamplesPerSize, doc: "test examples at each evaluation size, at the end"),

@@ -6,13 +6,16 @@ import Runner
 extension Ablate {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time training steps of the reference workloads (W1 encdec, W2 decoder, W3 rnn) and report throughput.",
+            abstract: "Time training steps of the reference workloads (W1-W3) and the experiment-size ones (S1-S3) and report throughput.",
             discussion: """
             Runs the three reference workloads defined in docs/performance.md, the same steps the PyTorch and JAX peer \
             scripts time: W1 encdec, the paper's encoder-decoder Transformer (933,396 parameters, 2+2 layers, \
             d_model 128, post-LN, reverse 64 tokens); W2 decoder, a causal language model (814,868 parameters, \
             4 pre-LN layers, 128 tokens); W3 rnn, a GRU encoder-decoder with additive attention (238,740 \
-            parameters, reverse 64 tokens). All batch 32, Float32, no dropout, teacher forcing, data generated \
+            parameters, reverse 64 tokens). S1 encdec-small, S2 decoder-small and S3 rnn-small are the same \
+            models at the size the experiment files use, where a step is small and everything outside the big matrix \
+            products counts: S1 is W1 with d_model 64 and d_ff 256 on 12 tokens (237,332 parameters), S2 is W2 with \
+            d_model 64, d_ff 256 and 2 layers on 26 tokens (104,340), S3 is W3 on 12 tokens (238,740). All batch 32, Float32, no dropout, teacher forcing, data generated \
             before the clock starts. A step is forward + backward + Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8, \
             no weight decay, no clipping) on one batch.
 
@@ -27,7 +30,7 @@ extension Ablate {
             """
         )
 
-        @Option(help: "w1 | w2 | w3 | all, or by name: encdec | decoder | rnn.")
+        @Option(help: "w1 | w2 | w3 | s1 | s2 | s3, by name (encdec, decoder, rnn, encdec-small, decoder-small, rnn-small), reference (W1-W3), small (S1-S3) or all.")
         var workload = "all"
 
         @Option(parsing: .unconditional, help: "Timed steps per workload (the definitions ask for at least 30).")
@@ -69,12 +72,16 @@ extension Ablate {
                 return value
             }
             let workloads: [BenchWorkload]
-            if workload.lowercased() == "all" {
-                workloads = BenchWorkload.all
-            } else if let one = BenchWorkload.named(workload) {
+            switch workload.lowercased() {
+            case "all": workloads = BenchWorkload.all
+            case "reference": workloads = BenchWorkload.reference
+            case "small": workloads = BenchWorkload.small
+            default:
+                guard let one = BenchWorkload.named(workload) else {
+                    throw fail("--workload must be w1, w2, w3, s1, s2, s3, reference, small or all (or a name: encdec, decoder, rnn, "
+                               + "encdec-small, decoder-small, rnn-small), got \"\(workload)\"")
+                }
                 workloads = [one]
-            } else {
-                throw fail("--workload must be w1, w2, w3 or all (or encdec, decoder, rnn), got \"\(workload)\"")
             }
             var givenPeak: Double?
             if let peak {

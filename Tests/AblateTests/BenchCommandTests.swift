@@ -45,13 +45,15 @@ final class BenchCommandTests: XCTestCase {
     /// The definitions (docs/performance.md): the parameter counts, and the approximate GFLOP per step.
     static let reference: [String: (name: String, parameters: Int, gflop: Double)] = [
         "w1": ("encdec", 933_396, 12.5), "w2": ("decoder", 814_868, 22.6), "w3": ("rnn", 238_740, 3.1),
+        // S1-S3: benchmarks.md gives the parameters; the GFLOP are this count's, rounded.
+        "s1": ("encdec-small", 237_332, 0.553), "s2": ("decoder-small", 104_340, 0.530), "s3": ("rnn-small", 238_740, 0.547),
     ]
 
     func testTheWorkloadsHaveTheParametersAndFLOPsOfBenchmarksMd() throws {
         let result = try AblateBinary.run(["bench", "--list", "--json"])
         XCTAssertEqual(result.status, 0, result.standardError)
         let workloads = try JSONDecoder().decode([Workload].self, from: Data(result.standardOutput.utf8))
-        XCTAssertEqual(workloads.map(\.workload), ["w1", "w2", "w3"])
+        XCTAssertEqual(workloads.map(\.workload), ["w1", "w2", "w3", "s1", "s2", "s3"])
         for w in workloads {
             let reference = try XCTUnwrap(Self.reference[w.workload])
             XCTAssertEqual(w.name, reference.name)
@@ -69,11 +71,29 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertEqual(gflop, reference.gflop, accuracy: 0.02 * reference.gflop, w.workload)
         }
         // The totals worked out by hand in Bench.swift's comments.
-        XCTAssertEqual(workloads.map(\.flopsPerStep), [12_513_705_984, 22_611_492_864, 3_082_813_440])
+        XCTAssertEqual(workloads.map(\.flopsPerStep), [12_513_705_984, 22_611_492_864, 3_082_813_440, 552_665_088, 530_350_080, 547_356_672])
+        // The experiment-size workloads are the reference ones at other sizes, nothing else changed.
+        let models = try Dictionary(uniqueKeysWithValues: workloads.map { ($0.workload, try ModelConfig.fromJSON($0.model)) })
+        for (small, reference) in [("s1", "w1"), ("s2", "w2")] {
+            guard case .transformer(var s)? = models[small], case .transformer(let w)? = models[reference] else { return XCTFail("\(small) is a Transformer") }
+            XCTAssertEqual(s.modelSize, 64)
+            XCTAssertEqual(s.feedForwardSize, 256)
+            XCTAssertEqual(s.heads, 4)
+            (s.modelSize, s.feedForwardSize, s.maxLength, s.decoderLayers) = (w.modelSize, w.feedForwardSize, w.maxLength, w.decoderLayers)
+            XCTAssertEqual(s, w, small)
+        }
+        XCTAssertEqual(models["s3"], models["w3"])
+        XCTAssertEqual(workloads.filter { $0.workload.hasPrefix("s") }.map { [$0.sourceLength, $0.targetLength] }, [[12, 12], [0, 26], [12, 12]])
+        for (group, expected) in [("small", ["s1", "s2", "s3"]), ("reference", ["w1", "w2", "w3"]), ("decoder-small", ["s2"])] {
+            let listed = try AblateBinary.run(["bench", "--list", "--json", "--workload", group])
+            XCTAssertEqual(listed.status, 0, listed.standardError)
+            XCTAssertEqual(try JSONDecoder().decode([Workload].self, from: Data(listed.standardOutput.utf8)).map(\.workload), expected, group)
+        }
 
         let text = try AblateBinary.run(["bench", "--list"])
         XCTAssertEqual(text.status, 0, text.standardError)
-        for fragment in ["w1 encdec", "933396", "w2 decoder", "814868", "w3 rnn", "238740", "12.514", "22.611", "3.083"] {
+        for fragment in ["w1 encdec", "933396", "w2 decoder", "814868", "w3 rnn", "238740", "12.514", "22.611", "3.083",
+                         "s1 encdec-small", "237332", "s2 decoder-small", "104340", "s3 rnn-small", "0.553", "0.530", "0.547"] {
             XCTAssertTrue(text.standardOutput.contains(fragment), "\(fragment) in\n\(text.standardOutput)")
         }
     }
@@ -146,6 +166,22 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertLessThan(r.peakResidentBytes, 1 << 30)
     }
 
+    func testTheExperimentSizeWorkloadsTrainThroughTheRealBinary() throws {
+        let result = try AblateBinary.run(["bench", "--workload", "small", "--steps", "8", "--warmup", "0", "--peak", "50", "--json"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let records = try JSONDecoder().decode([Result].self, from: Data(result.standardOutput.utf8))
+        XCTAssertEqual(records.map(\.workload), ["s1", "s2", "s3"])
+        for r in records {
+            let reference = try XCTUnwrap(Self.reference[r.workload])
+            XCTAssertEqual(r.name, reference.name)
+            XCTAssertEqual(r.parameters, reference.parameters, r.workload)
+            XCTAssertEqual(r.losses.count, 8)
+            XCTAssertTrue(r.losses.allSatisfy(\.isFinite), "\(r.workload) \(r.losses)")
+            XCTAssertLessThan(r.lastLoss, r.firstLoss, "\(r.workload) \(r.losses)")
+            XCTAssertEqual(r.tokensPerSecond, Double(r.batch * r.targetLength) / (r.medianMilliseconds / 1000), accuracy: r.tokensPerSecond * 1e-9)
+        }
+    }
+
     func testAGivenPeakReplacesTheMeasurement() throws {
         let result = try AblateBinary.run(["bench", "--workload", "w3", "--steps", "1", "--warmup", "0", "--peak", "50", "--json"])
         XCTAssertEqual(result.status, 0, result.standardError)
@@ -170,7 +206,7 @@ final class BenchCommandTests: XCTestCase {
 
     func testBadOptionsExit2WithTheReason() throws {
         let cases: [([String], String)] = [
-            (["--workload", "w4"], "--workload must be w1, w2, w3 or all"),
+            (["--workload", "w4"], "--workload must be w1, w2, w3, s1, s2, s3, reference, small or all"),
             (["--steps", "0"], "--steps must be between 1 and"),
             (["--steps", "many"], "--steps takes a whole number, got \"many\""),
             (["--warmup=-1"], "--warmup must be between 0 and"),
@@ -188,7 +224,7 @@ final class BenchCommandTests: XCTestCase {
         let help = try AblateBinary.run(["bench", "--help"])
         XCTAssertEqual(help.status, 0)
         let words = help.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // undo the wrapping
-        for fragment in ["W1 encdec", "W2 decoder", "W3 rnn", "docs/performance.md", "--workload", "--threads", "--steps", "--json"] {
+        for fragment in ["W1 encdec", "W2 decoder", "W3 rnn", "S1 encdec-small", "S2 decoder-small", "S3 rnn-small", "docs/performance.md", "--workload", "--threads", "--steps", "--json"] {
             XCTAssertTrue(words.contains(fragment), "\(fragment) in the help")
         }
     }

@@ -51,6 +51,54 @@ final class ExpansionTests: XCTestCase {
         XCTAssertEqual(experiment.runs[0].spec.seed, 5)
     }
 
+    /// "gelu" in a file is the exact GELU, stored as "gelu_exact"; a stored "gelu" is what earlier
+    /// versions wrote for the tanh approximation and reads as "gelu_tanh". So an exact-GELU run never
+    /// takes the key (and the results) of a run an earlier version trained with the approximation.
+    func testGELUNamesKeepStoredRunsAndCheckpointsMeaningWhatTheyWere() throws {
+        let experiment = try load("""
+        [[variant]]
+        name = "exact"
+        model.activation = "gelu"
+
+        [[variant]]
+        name = "approximate"
+        model.activation = "gelu_tanh"
+        """)
+        let exact = try transformer(experiment.variants[1].model)
+        XCTAssertEqual(exact.activation, .gelu)
+        XCTAssertEqual(try transformer(experiment.variants[2].model).activation, .geluTanh)
+        XCTAssertThrowsError(try load("""
+        [[variant]]
+        name = "exact"
+        model.activation = "gelu"
+
+        [[variant]]
+        name = "exact-by-its-stored-name"
+        model.activation = "gelu_exact"
+        """)) { error in
+            XCTAssertTrue("\(error)".contains("is the same configuration as variant \"exact\""), "\(error)")
+        }
+        let stored = experiment.variants[1].model.json()
+        XCTAssertTrue(stored.contains("\"activation\":\"gelu_exact\""), stored)
+        XCTAssertEqual(try ModelConfig.fromJSON(stored), experiment.variants[1].model)
+
+        // What an earlier version stored for its (tanh) "gelu": it reads as the approximation.
+        let earlier = stored.replacingOccurrences(of: "\"gelu_exact\"", with: "\"gelu\"")
+        XCTAssertEqual(try transformer(ModelConfig.fromJSON(earlier)).activation, .geluTanh)
+        // The earlier run's key was the hash of that text: no run of this version has it.
+        let keys = Set(experiment.runs.map(\.key))
+        XCTAssertEqual(experiment.runs.filter { $0.spec.canonicalJSON().contains("\"gelu_exact\"") }.count, 1)
+        for run in experiment.runs {
+            var anonymous = run.spec
+            anonymous.variant = ""
+            XCTAssertEqual(run.key, SHA256.hex(RunKey.version + "\n" + anonymous.canonicalJSON()), "the key is the documented hash")
+            let text = anonymous.canonicalJSON()
+            guard text.contains("\"gelu_exact\"") else { continue }
+            let earlierText = text.replacingOccurrences(of: "\"gelu_exact\"", with: "\"gelu\"")
+            XCTAssertFalse(keys.contains(SHA256.hex(RunKey.version + "\n" + earlierText)))
+        }
+    }
+
     func testEncoderOnlyTakesItsClassesFromTheTask() throws {
         let experiment = try load("""
         [[variant]]

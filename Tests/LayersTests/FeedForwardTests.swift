@@ -15,7 +15,8 @@ private func referenceFeedForward(_ x: [Float], w1: [Float], b1: [Float]?, w2: [
             for c in 0..<C { z += Double(x[r * C + c]) * Double(w1[h * C + c]) }
             switch activation {
             case .relu: hidden[h] = max(0, z)
-            case .gelu: hidden[h] = 0.5 * z * (1 + tanh((2 / Double.pi).squareRoot() * (z + 0.044715 * z * z * z)))
+            case .gelu: hidden[h] = 0.5 * z * (1 + erf(z / 2.0.squareRoot()))
+            case .geluTanh: hidden[h] = 0.5 * z * (1 + tanh((2 / Double.pi).squareRoot() * (z + 0.044715 * z * z * z)))
             }
         }
         for c in 0..<C {

@@ -18,7 +18,7 @@ final class TransformerGradientTests: XCTestCase {
         config.decoderLayers = 2
         config.feedForwardSize = 12
         config.maxLength = 16
-        // GELU is smooth, so the directional check below can difference whole slices; ReLU is covered by its own variant.
+        // GELU (exact) is smooth, so the directional check below can difference whole slices; ReLU is covered by its own variant.
         config.activation = .gelu
         return config
     }
@@ -85,6 +85,9 @@ final class TransformerGradientTests: XCTestCase {
             config = base
             config.activation = .relu
             try assertGradientsMatch(config, "\(layout.rawValue) relu")
+            config = base
+            config.activation = .geluTanh
+            try assertGradientsMatch(config, "\(layout.rawValue) gelu_tanh")
             config = base
             config.feedForward = false
             try assertGradientsMatch(config, "\(layout.rawValue) feed_forward off")

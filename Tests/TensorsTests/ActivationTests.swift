@@ -6,8 +6,10 @@ import TestSupport
 private typealias Forward = (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
 private typealias Backward = (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, Int) -> Void
 
-/// The Float64 references.
-private func referenceGELU(_ x: Double) -> Double {
+/// The Float64 references. The exact GELU's Phi is written with erfc (not 1 + erf) so that the
+/// reference keeps its relative accuracy far into the negative tail, where x Phi(x) is tiny.
+private func referenceGELU(_ x: Double) -> Double { 0.5 * x * erfc(-x / 2.0.squareRoot()) }
+private func referenceGELUTanh(_ x: Double) -> Double {
     0.5 * x * (1 + tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
 }
 private func referenceSigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
@@ -72,10 +74,47 @@ final class ActivationTests: XCTestCase {
               reference: referenceGELU)
     }
 
-    func testGELUIsTheTanhApproximation() {
-        // tanh approximation at 1: 0.841192; the exact x * Phi(x) would be 0.841345, 1.5e-4 away.
+    func testGELUTanh() {
+        let inputs = randomFloats(count, seed: 24, low: -6, high: 6)
+        check("gelu_tanh", inputs: inputs, forward: { geluTanhForward(out: $0, inp: $1, count: $2) },
+              backward: { geluTanhBackward(dinp: $0, dout: $1, inp: $2, count: $3) }, backwardReadsOutput: false,
+              reference: referenceGELUTanh)
+    }
+
+    /// Each GELU against its naive twin (the same formula in Float64, rounded once), forward and
+    /// backward, on odd counts and on the inputs where the two forms part most.
+    func testGELUsMatchTheirNaiveTwins() {
+        let twins: [(String, Forward, Forward, Backward, Backward)] = [
+            ("gelu", { geluForward(out: $0, inp: $1, count: $2) }, { geluForwardNaive(out: $0, inp: $1, count: $2) },
+             { geluBackward(dinp: $0, dout: $1, inp: $2, count: $3) }, { geluBackwardNaive(dinp: $0, dout: $1, inp: $2, count: $3) }),
+            ("gelu_tanh", { geluTanhForward(out: $0, inp: $1, count: $2) }, { geluTanhForwardNaive(out: $0, inp: $1, count: $2) },
+             { geluTanhBackward(dinp: $0, dout: $1, inp: $2, count: $3) }, { geluTanhBackwardNaive(dinp: $0, dout: $1, inp: $2, count: $3) }),
+        ]
+        for (name, fast, naive, fastBackward, naiveBackward) in twins {
+            for n in [1, 7, 33, 1001] {
+                let inp = randomFloats(n, seed: UInt64(30 + n), low: -8, high: 8)
+                var out = [Float](repeating: .nan, count: n), twin = [Float](repeating: .nan, count: n)
+                fast(&out, inp, n)
+                naive(&twin, inp, n)
+                let forwardError = worstError(out, twin.map(Double.init), relative: 2e-6, absolute: 1e-7)
+                XCTAssertLessThanOrEqual(forwardError.ratio, 1, "\(name) forward n=\(n), worst at x=\(inp[forwardError.index])")
+                let dout = randomFloats(n, seed: UInt64(40 + n))
+                let prefill = randomFloats(n, seed: UInt64(50 + n))
+                var dinp = prefill, dtwin = prefill
+                fastBackward(&dinp, dout, inp, n)
+                naiveBackward(&dtwin, dout, inp, n)
+                let backwardError = worstError(dinp, dtwin.map(Double.init), relative: 2e-6, absolute: 1e-6)
+                XCTAssertLessThanOrEqual(backwardError.ratio, 1, "\(name) backward n=\(n), worst at x=\(inp[backwardError.index])")
+            }
+        }
+    }
+
+    func testGELUIsExactAndGELUTanhIsTheApproximation() {
+        // x Phi(x) at 1 is 0.841345; the tanh approximation gives 0.841192, 1.5e-4 away.
         var out: [Float] = [0]
         geluForward(out: &out, inp: [1], count: 1)
+        XCTAssertEqual(Double(out[0]), 0.841_345, accuracy: 2e-6)
+        geluTanhForward(out: &out, inp: [1], count: 1)
         XCTAssertEqual(Double(out[0]), 0.841_192, accuracy: 2e-6)
     }
 
@@ -111,14 +150,17 @@ final class ActivationTests: XCTestCase {
         XCTAssertEqual(out[0], -1)
         XCTAssertEqual(out[n - 1], 1)
 
-        geluForward(out: &out, inp: inp, count: n)
-        XCTAssertTrue(out.allSatisfy { $0.isFinite }, "gelu \(out)")
-        XCTAssertEqual(out[0], 0)
-        XCTAssertEqual(out[n - 1], 1e4)
-        dinp = [Float](repeating: 0, count: n)
-        geluBackward(dinp: &dinp, dout: ones, inp: inp, count: n)
-        XCTAssertTrue(dinp.allSatisfy { $0.isFinite }, "gelu backward \(dinp)")
-        XCTAssertEqual(dinp[0], 0)
-        XCTAssertEqual(dinp[n - 1], 1)
+        for (name, forward, backward) in [("gelu", geluForward as Forward, geluBackward as Backward),
+                                          ("gelu_tanh", geluTanhForward as Forward, geluTanhBackward as Backward)] {
+            forward(&out, inp, n)
+            XCTAssertTrue(out.allSatisfy { $0.isFinite }, "\(name) \(out)")
+            XCTAssertEqual(out[0], 0, name)
+            XCTAssertEqual(out[n - 1], 1e4, name)
+            dinp = [Float](repeating: 0, count: n)
+            backward(&dinp, ones, inp, n)
+            XCTAssertTrue(dinp.allSatisfy { $0.isFinite }, "\(name) backward \(dinp)")
+            XCTAssertEqual(dinp[0], 0, name)
+            XCTAssertEqual(dinp[n - 1], 1, name)
+        }
     }
 }
