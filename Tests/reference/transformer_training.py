@@ -119,21 +119,48 @@ def layer_norm_backward(dout, cache, params, grads, name):
                    - normed * (dnormed * normed).mean(axis=-1, keepdims=True))
 
 
-def gelu(x):
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x):
+    return _erf(x).astype(np.float64)
+
+
+def gelu_exact(x):
+    # x Phi(x) = 0.5 x (1 + erf(x / sqrt 2))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def gelu_exact_derivative(x):
+    # Phi(x) + x phi(x), phi the standard normal density
+    return 0.5 * (1 + erf(x / math.sqrt(2))) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+def gelu_tanh(x):
     # the tanh approximation: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
     return 0.5 * x * (1 + np.tanh(GELU_SCALING * (x + GELU_CUBIC * x ** 3)))
 
 
-def gelu_derivative(x):
+def gelu_tanh_derivative(x):
     t = np.tanh(GELU_SCALING * (x + GELU_CUBIC * x ** 3))
     return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_SCALING * (1 + 3 * GELU_CUBIC * x * x)
+
+
+# The stored names of `activation` (a checkpoint's config): the exact GELU is stored "gelu_exact";
+# a stored "gelu", written before the exact one existed, is the tanh approximation.
+ACTIVATIONS = {
+    "relu": (lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(np.float64)),
+    "gelu_exact": (gelu_exact, gelu_exact_derivative),
+    "gelu_tanh": (gelu_tanh, gelu_tanh_derivative),
+    "gelu": (gelu_tanh, gelu_tanh_derivative),
+}
 
 
 def feed_forward_forward(x, params, name, config):
     # hidden = x W1^T + b1 (.., F), activated = act(hidden), out = activated W2^T + b2
     bias = config["bias"]
     hidden, input_cache = linear_forward(x, params, name + ".input", bias)
-    activated = np.maximum(hidden, 0) if config["activation"] == "relu" else gelu(hidden)
+    activated = ACTIVATIONS[config["activation"]][0](hidden)
     out, output_cache = linear_forward(activated, params, name + ".output", bias)
     return out, (hidden, input_cache, output_cache)
 
@@ -142,8 +169,8 @@ def feed_forward_backward(dout, cache, params, grads, name, config):
     hidden, input_cache, output_cache = cache
     bias = config["bias"]
     dactivated = linear_backward(dout, output_cache, params, grads, name + ".output", bias)
-    # activated = relu(hidden) (derivative [hidden > 0]) or gelu(hidden)
-    dhidden = dactivated * (hidden > 0) if config["activation"] == "relu" else dactivated * gelu_derivative(hidden)
+    # activated = act(hidden)  =>  dhidden = dactivated * act'(hidden) (ReLU's: [hidden > 0])
+    dhidden = dactivated * ACTIVATIONS[config["activation"]][1](hidden)
     return linear_backward(dhidden, input_cache, params, grads, name + ".input", bias)
 
 
@@ -370,7 +397,7 @@ def check_config(config):
         raise ValueError(f"transformer_training takes Transformer configs, got arch {config.get('arch')}")
     if config["layout"] not in LAYOUTS or config["positional"] not in POSITIONALS:
         raise NotImplementedError(f"layout {config['layout']} / positional {config['positional']}")
-    if config["norm"] not in ("post", "pre", "none") or config["activation"] not in ("relu", "gelu"):
+    if config["norm"] not in ("post", "pre", "none") or config["activation"] not in ACTIVATIONS:
         raise NotImplementedError(f"norm {config['norm']} / activation {config['activation']}")
     if config.get("dropout", 0) != 0:
         raise NotImplementedError("the reference trains without dropout")
@@ -498,8 +525,8 @@ SELF_CHECK_BASE = {
 
 SELF_CHECK_CONFIGS = [
     {},
-    {"norm": "pre", "positional": "rope", "activation": "gelu", "tied_embeddings": True},
-    {"layout": "decoder-only", "norm": "pre", "positional": "alibi", "bias": False, "heads": 4},
+    {"norm": "pre", "positional": "rope", "activation": "gelu_exact", "tied_embeddings": True},
+    {"layout": "decoder-only", "norm": "pre", "positional": "alibi", "bias": False, "heads": 4, "activation": "gelu_tanh"},
     {"layout": "encoder-only", "norm": "none", "positional": "learned", "attention_scale": "none", "encoder_layers": 2},
     {"residual": False, "feed_forward": False, "scale_embeddings": False, "causal_mask": False, "heads": 3, "d_model": 9,
      "positional": "none"},
