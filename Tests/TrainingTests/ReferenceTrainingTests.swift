@@ -10,10 +10,12 @@ import XCTest
 /// hand-written backward (Tests/reference/training.py). The losses, gradient norms and learning rates
 /// of every step, the step-1 gradients, Adam's moments and the final parameters must agree.
 ///
-/// Finite differences check a backward at one point; this checks it along a trajectory, together
-/// with what finite differences never see: the optimizer (bias corrections, epsilon, weight decay),
-/// clipping (the ratio, when it applies), the schedule and label smoothing, the masks of padded
-/// and ignored positions. The tolerances and why they are what they are: training.py.
+/// Finite differences check that a backward agrees with its forward at one point; this checks both
+/// against formulas written independently, along a trajectory, together with what such a check never
+/// sees: the optimizer (bias corrections, epsilon, weight decay), clipping (the ratio, and when it
+/// applies), the schedule, a loss whose forward and backward agree with each other but not with the
+/// documented formula (label smoothing), and state carried from step to step (gradients zeroed,
+/// workspace buffers reused). The tolerances, and why they are what they are: training.py.
 final class ReferenceTrainingTests: XCTestCase {
     private var directory: URL!
     /// Set when the reference disagrees: the files stay, for running training.py on them by hand.
@@ -45,8 +47,8 @@ final class ReferenceTrainingTests: XCTestCase {
         try checkAgainstReference(.transformer(model), training, batch: Self.encoderDecoderBatch, seed: 3)
     }
 
-    /// The other switches: decoder-only, pre-norm with its final norm, RoPE, GELU, tied embeddings,
-    /// no biases; AdamW and a cosine schedule.
+    /// The other switches: decoder-only, pre-norm with its final norm, RoPE, the exact GELU, tied
+    /// embeddings, no biases; AdamW and a cosine schedule.
     func testDecoderOnlyTransformer() throws {
         var model = TransformerConfig()
         model.layout = .decoderOnly
@@ -68,7 +70,8 @@ final class ReferenceTrainingTests: XCTestCase {
         try checkAgainstReference(.transformer(model), training, batch: Self.decoderOnlyBatch, seed: 4)
     }
 
-    /// A classifier: the CLS token, learned positions, unscaled attention scores, no layer norm.
+    /// A classifier: the CLS token, learned positions, unscaled attention scores, no layer norm, the
+    /// tanh approximation of GELU; Adam without weight decay and a warm-up to a constant rate.
     func testEncoderOnlyTransformer() throws {
         var model = TransformerConfig()
         model.layout = .encoderOnly
@@ -82,6 +85,7 @@ final class ReferenceTrainingTests: XCTestCase {
         model.positional = .learned
         model.maxLength = 8
         model.attentionScale = .none
+        model.activation = .geluTanh
         var training = Self.training(optimizer: .adam, schedule: .warmup)
         training.clipNorm = 1.5
         try checkAgainstReference(.transformer(model), training, batch: Self.classifierBatch, seed: 5)
