@@ -71,7 +71,7 @@ public struct TrainingOutcome: Sendable {
 /// spec gives bit-identical losses and metrics. Only the point where a run stops may depend on the
 /// clock (`time_budget_seconds`) or the user (`shouldStop`); the steps taken up to it do not.
 ///
-/// One step (t = 1, 2, ...):
+/// One step (t = 1, 2, ...; `TrainingStep` takes the first three lines):
 ///
 ///     zero gradients; loss = forward(batch_t, label smoothing, dropout)   NaN/Inf -> .diverged
 ///     backward; norm = ||g|| (clipped to clip_norm if set)                 NaN/Inf -> .diverged
@@ -106,17 +106,12 @@ public enum Trainer {
         let reading = Formatting.reading(of: spec.model)
 
         let model = try Model.build(spec.model, seed: spec.seed)
-        let parameters = model.parameters
-        let optimizer = makeOptimizer(settings, parameterCount: parameters.count)
+        let trainingStep = TrainingStep(model: model, settings: settings)
         var stream = Dataset.Stream(task: task, seed: spec.seed, size: setup.trainSize)
         let validationExamples = try Dataset.examples(task, seed: spec.seed, split: .validation, size: setup.trainSize,
                                                       count: settings.validationExamples)
         var dropout: RNG? = RNG(seed: spec.seed, purpose: .dropout)
         var workspace = TrainingWorkspace(model: model, batch: settings.batch)
-        let labelSmoothing = Float(settings.labelSmoothing)
-        // Without clipping the norm is still measured (for the observer and divergence): an infinite
-        // threshold never scales.
-        let maxNorm = settings.clipNorm.map(Float.init) ?? .infinity
 
         var lastValidation: (step: Int, evaluation: Evaluation)? = nil
         func evaluateValidation(at step: Int) -> Evaluation {
@@ -130,7 +125,7 @@ public enum Trainer {
         var step = 0
         var stepsToTarget: Int? = nil
         let lastStep = spec.lastStep
-        while step < lastStep {
+        training: while step < lastStep {
             if shouldStop() {
                 status = .cancelled
                 break
@@ -138,21 +133,18 @@ public enum Trainer {
             let t = step + 1
             let batch = Formatting.batch(try stream.next(settings.batch), task: task, reading: reading)
             let buffers = workspace.fitting(batch)
-
-            parameters.zeroGradients()
-            let result = model.forward(batch, workspace: buffers, labelSmoothing: labelSmoothing, rng: &dropout)
-            guard result.loss.isFinite else {
-                status = .diverged("loss became \(nonFinite(result.loss)) at step \(t)")
-                break
-            }
-            model.backward(workspace: buffers)
-            let norm = clipGradientNorm(parameters.gradients, maxNorm: maxNorm)
-            guard norm.isFinite else {
-                status = .diverged("gradient norm became \(nonFinite(norm)) at step \(t)")
-                break
-            }
             let learningRate = schedule.learningRate(at: t)
-            optimizer.step(parameters: parameters, learningRate: learningRate)
+            let result: LossResult, norm: Float
+            switch trainingStep.take(batch, workspace: buffers, learningRate: learningRate, dropout: &dropout) {
+            case .taken(let loss, let gradientNorm):
+                (result, norm) = (loss, gradientNorm)
+            case .nonFiniteLoss(let loss):
+                status = .diverged("loss became \(nonFinite(loss)) at step \(t)")
+                break training
+            case .nonFiniteGradientNorm(let gradientNorm):
+                status = .diverged("gradient norm became \(nonFinite(gradientNorm)) at step \(t)")
+                break training
+            }
             step = t
             observer?.trained(step: t, loss: Double(result.loss), accuracy: result.accuracy,
                               learningRate: Double(learningRate), gradientNorm: Double(norm), seconds: elapsed())

@@ -13,7 +13,9 @@ extension Ablate {
             discussion: """
             Generative models (encoder-decoder, decoder-only, RNN) decode greedily from the start token 0 \
             (a decoder-only model reads the source, then 0); an encoder-only model prints its class. \
-            --json adds the logits of every step, to compare with another implementation.
+            --json adds the logits of every step, to compare with another implementation (docs/models.md gives \
+            the mathematics). A logit that is not finite (a diverged checkpoint) is written as the string \
+            "NaN", "Infinity" or "-Infinity", which JSON has no number for.
             """
         )
 
@@ -35,6 +37,7 @@ extension Ablate {
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
                 print(String(decoding: try encoder.encode(prediction), as: UTF8.self))
             } else {
                 print(prediction.output.map(String.init).joined(separator: " "))

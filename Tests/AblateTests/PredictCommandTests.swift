@@ -59,6 +59,25 @@ final class PredictCommandTests: XCTestCase {
         }
     }
 
+    /// A checkpoint whose weights are NaN (as a diverged run may leave) still predicts with --json:
+    /// JSON has no NaN, so the logits are the string "NaN" rather than a failed encoding.
+    func testNonFiniteLogitsAreWrittenAsStrings() throws {
+        let (model, _) = try checkpoint(.decoderOnly)
+        let output = model.parameters.slices.first { $0.name == "output.bias" }
+        let bias = try XCTUnwrap(output)
+        model.parameters.values.data[bias.offset] = .nan
+        let path = directory.appendingPathComponent("nan.safetensors").path
+        try model.save(to: URL(fileURLWithPath: path))
+        let json = try AblateBinary.run(["predict", path, "--input", "3 1", "--json"])
+        XCTAssertEqual(json.status, 0, json.standardError)
+        XCTAssertTrue(json.standardOutput.contains("\"NaN\""), json.standardOutput)
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let decoded = try decoder.decode(Output.self, from: Data(json.standardOutput.utf8))
+        XCTAssertTrue(decoded.logits[0][0].isNaN)
+        XCTAssertEqual(decoded.logits.count, 2)
+    }
+
     func testTheRNNBaselinePredictsThroughTheCommandToo() throws {
         var config = RNNConfig()
         config.cell = .lstm
