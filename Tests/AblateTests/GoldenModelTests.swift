@@ -164,11 +164,11 @@ final class GoldenModelTests: XCTestCase {
             guard row.count == expected.count else {
                 return (.infinity, "step \(step): \(row.count) logits, the reference \(expected.count)", ties)
             }
-            let allowed = tolerance * max(1, expected.map(abs).max() ?? 0)
+            let scale = max(1, expected.map(abs).max() ?? 0)
             let error = zip(row, expected).map { abs($0 - $1) }.max() ?? 0
-            let ratio = error / (allowed / tolerance)
+            let ratio = error / scale, allowed = tolerance * scale
             worst = max(worst, ratio)
-            if !(error <= allowed), problem == nil {
+            if !(ratio <= tolerance), problem == nil {  // (a NaN fails too)
                 problem = "step \(step): logits differ by \(error) (\(ratio) of max(1, max |ref|)), ablate \(row), reference \(expected)"
             }
             let token = Int(ablate.output[step]), own = Int(reference.output[step])
@@ -236,13 +236,17 @@ final class GoldenModelTests: XCTestCase {
         do {
             _ = try python()  // skip (or fail) before anything is built
             let directory = try RunCommandTests.Experiment.temporaryDirectory("golden")
-            let start = Date()
-            let random = try randomCheckpoints(in: directory)
-            let written = Date()
-            let trained = try trainedCheckpoints(in: directory)
-            let ran = Date()
-            let fixture = Fixture(directory: directory, cases: try predictions(random + trained))
-            print("golden: \(random.count) random checkpoints in \(seconds(start, written)), \(trained.count) trained in \(seconds(written, ran)), "
+            let start = Date(), random: [Checkpoint], trained: [Checkpoint], ran: Date, fixture: Fixture
+            do {
+                random = try randomCheckpoints(in: directory)
+                trained = try trainedCheckpoints(in: directory)
+                ran = Date()
+                fixture = Fixture(directory: directory, cases: try predictions(random + trained))
+            } catch {
+                try? FileManager.default.removeItem(at: directory)
+                throw error
+            }
+            print("golden: \(random.count) random and \(trained.count) trained checkpoints in \(seconds(start, ran)), "
                   + "\(fixture.cases.count) predictions in \(seconds(ran, Date()))")
             shared = fixture
             return fixture
