@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import TestSupport
 import XCTest
 
 /// The golden test, as llm.c's test_gpt2.c checks its logits against a reference: `ablate predict
@@ -202,17 +203,7 @@ final class GoldenModelTests: XCTestCase {
         return results
     }
 
-    /// The Python interpreter named by ABLATE_TEST_PYTHON; skips when it is unset, unless
-    /// ABLATE_REQUIRE_PYTHON=1 (as scripts/test sets), which makes its absence a failure.
-    static func python() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let python = environment["ABLATE_TEST_PYTHON"], !python.isEmpty { return python }
-        let advice = "set ABLATE_TEST_PYTHON to a Python with safetensors and numpy (scripts/test prepares .build/python-venv)"
-        if environment["ABLATE_REQUIRE_PYTHON"] == "1" {
-            throw GoldenFailure(message: "ABLATE_REQUIRE_PYTHON=1 but ABLATE_TEST_PYTHON is not set: \(advice)")
-        }
-        throw XCTSkip("the golden test needs the reference in Python: \(advice)")
-    }
+    static func python() throws -> String { try TestPython.interpreter(unchecked: "the golden test (the reference is in Python)") }
 
     struct GoldenFailure: Error, CustomStringConvertible {
         var message: String
@@ -221,11 +212,7 @@ final class GoldenModelTests: XCTestCase {
 
     /// Runs the reference script with `arguments` and returns what it printed; a non-zero exit throws.
     static func runPython(_ arguments: [String]) throws -> Data {
-        let result = try AblateBinary.execute(URL(fileURLWithPath: try python()), [script.path] + arguments)
-        guard result.status == 0 else {
-            throw GoldenFailure(message: "\(script.lastPathComponent) \(arguments.joined(separator: " ")) exited with \(result.status):\n\(result.standardError)")
-        }
-        return Data(result.standardOutput.utf8)
+        try TestPython.output(try python(), script, arguments, scratch: FileManager.default.temporaryDirectory)
     }
 
     // MARK: - The fixture: checkpoints made both ways, and ablate's predictions

@@ -392,48 +392,14 @@ final class CheckpointTests: XCTestCase {
 
     // MARK: - Interoperability with the reference Python library
 
-    /// The Python interpreter named by ABLATE_TEST_PYTHON; skips when it is unset, unless
-    /// ABLATE_REQUIRE_PYTHON=1 (as scripts/test sets), which makes its absence a failure.
-    private func python() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let python = environment["ABLATE_TEST_PYTHON"], !python.isEmpty { return python }
-        let advice = "set ABLATE_TEST_PYTHON to a Python with safetensors and numpy (scripts/test prepares .build/python-venv)"
-        if environment["ABLATE_REQUIRE_PYTHON"] == "1" {
-            throw PythonFailure(message: "ABLATE_REQUIRE_PYTHON=1 but ABLATE_TEST_PYTHON is not set: \(advice)")
-        }
-        throw XCTSkip("Python interoperability not checked: \(advice)")
-    }
-
-    private struct PythonFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
+    private func python() throws -> String { try TestPython.interpreter(unchecked: "Python interoperability") }
 
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("python/read_checkpoint.py")
 
     /// Runs the script with `arguments` and returns what it printed; a non-zero exit fails the test.
     private func runScript(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try python())
-        process.arguments = [Self.script.path] + arguments
-        let errors = directory.appendingPathComponent("python-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let errorText = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
-        try? FileManager.default.removeItem(at: errors)
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(message: "\(process.executableURL!.path) \(Self.script.lastPathComponent) exited with \(process.terminationStatus):\n\(errorText)")
-        }
-        return data
+        try TestPython.output(try python(), Self.script, arguments, scratch: directory)
     }
 
     private struct PythonView: Decodable {

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Tensors
+import TestSupport
 @testable import Training
 import XCTest
 
@@ -311,40 +312,11 @@ final class ReferenceTrainingTests: XCTestCase {
     private static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("reference/training.py")
 
-    /// The Python interpreter named by ABLATE_TEST_PYTHON; skips when it is unset, unless
-    /// ABLATE_REQUIRE_PYTHON=1 (as scripts/test sets), which makes its absence a failure.
-    private func python() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let python = environment["ABLATE_TEST_PYTHON"], !python.isEmpty { return python }
-        let advice = "set ABLATE_TEST_PYTHON to a Python with safetensors and numpy (scripts/test prepares .build/python-venv)"
-        if environment["ABLATE_REQUIRE_PYTHON"] == "1" {
-            throw PythonFailure(message: "ABLATE_REQUIRE_PYTHON=1 but ABLATE_TEST_PYTHON is not set: \(advice)")
-        }
-        throw XCTSkip("training not compared with the reference: \(advice)")
-    }
+    private func python() throws -> String { try TestPython.interpreter(unchecked: "training against the reference") }
 
-    private struct PythonFailure: Error, CustomStringConvertible {
-        var message: String
-        var description: String { message }
-    }
-
-    /// Runs `python arguments` and returns its exit status and what it printed (standard output, then error).
+    /// Runs `python script arguments` and returns its exit status and what it printed (standard output, then error).
     private func run(_ python: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = arguments
-        let errors = file("python.err")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errors)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errorHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try errorHandle.close()
-        let errorText = String(decoding: (try? Data(contentsOf: errors)) ?? Data(), as: UTF8.self)
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self) + errorText)
+        let result = try TestPython.run(python, URL(fileURLWithPath: arguments[0]), Array(arguments.dropFirst()), scratch: directory)
+        return (result.status, String(decoding: result.output, as: UTF8.self) + result.errors)
     }
 }
