@@ -95,6 +95,8 @@ void ablate_adam(float *p, const float *g, float *m, float *v, int64_t count, fl
 // every multiply-add fused (rounded once), alpha and beta applied once at the end. beta == 0 never reads
 // C (NaN or garbage in C is overwritten); alpha == 0 reads neither A nor B (s is 0, as with k == 0).
 // Elements of C past column n of a row (up to ldc) are neither read nor written. C must not overlap A or B.
+// The bits are those of IEEE 754 single precision in the default environment (round to nearest, subnormals
+// kept: no flush-to-zero), which is what the fused multiply-add instructions and libm's fmaf both give.
 //
 // The kernels read op(B) as a (k, n) row-major matrix. With transpose_b, B is first copied into that
 // layout (cost n * k, into a per-thread buffer kept between calls); a caller that multiplies by the same
