@@ -4,6 +4,8 @@ import CKernels
 /// CKernels' header): AVX-512, AVX2 or baseline x86-64, chosen when the program loads from what the CPU
 /// and OS support. The three give the same bits (16-lane vectors, the same operations in the same order,
 /// no fused multiply-add), so the choice changes speed only; `doctor` shows it and every run records it.
+/// The ordered GEMM (`gemmOrdered`) follows the same level and keeps the same promise (its multiply-adds
+/// are fused, in one fixed order per element, on every level).
 public enum VectorKernels {
     public enum Level: Int, CaseIterable, Sendable, Comparable {
         case baseline = 0, avx2 = 1, avx512 = 2

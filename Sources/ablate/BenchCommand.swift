@@ -51,6 +51,16 @@ extension Ablate {
         @Flag(help: "Only list the workloads (parameters, shapes, FLOPs per step); time nothing.")
         var list = false
 
+        // Hidden: the ordered GEMM (gemmOrdered) against OpenBLAS on the models' product shapes, for
+        // deciding where to use it; not a workload, and its table may change with the kernel.
+        @Flag(help: ArgumentHelp("Time the ordered GEMM against OpenBLAS on the models' product shapes instead of the workloads "
+                                 + "(GFLOP/s, medians of interleaved repetitions; --threads sets OpenBLAS's threads, --json prints records).",
+                                 visibility: .hidden))
+        var gemm = false
+
+        @Option(parsing: .unconditional, help: ArgumentHelp("Timed repetitions per product and implementation, with --gemm.", visibility: .hidden))
+        var repetitions = "15"
+
         /// The options, checked, with messages that say the range.
         struct Settings {
             var workloads: [BenchWorkload]
@@ -100,6 +110,7 @@ extension Ablate {
 
         func run() throws {
             let settings = try settings()
+            if gemm { return try runGEMM(threads: settings.threads) }
             if list {
                 let infos = try settings.workloads.map { try BenchWorkloadInfo($0) }
                 print(json ? try encode(infos) : Inspection.Bench.listing(infos))
@@ -125,6 +136,28 @@ extension Ablate {
                 if !json { print(Inspection.Bench.tableRow(result)) }
             }
             if json { print(try encode(results)) }
+        }
+
+        /// `--gemm`: every product of `GEMMBench.products`, one table row (or JSON record) each.
+        private func runGEMM(threads: Int) throws {
+            guard let count = Int(repetitions.trimmingCharacters(in: .whitespaces)), (1...1000).contains(count) else {
+                throw ValidationError("--repetitions must be a whole number between 1 and 1000, got \"\(repetitions)\"")
+            }
+            if !json {
+                print(GEMMBench.preamble(repetitions: count, threads: threads))
+                print("load average at start: \(GEMMBench.loadAverage())")
+                print(GEMMBench.tableHeader())
+            }
+            // Untimed first: the first product timed on a cold process (clock ramping up, pages not yet
+            // touched) runs slower than the same product later.
+            _ = GEMMBench.run(GEMMBench.products[0], repetitions: 20, threads: threads)
+            var results: [GEMMBenchResult] = []
+            for product in GEMMBench.products {
+                let result = GEMMBench.run(product, repetitions: count, threads: threads)
+                results.append(result)
+                if !json { print(GEMMBench.tableRow(result)) }
+            }
+            if json { print(try encode(results)) } else { print("load average at end: \(GEMMBench.loadAverage())") }
         }
 
         private func encode<T: Encodable>(_ value: T) throws -> String {

@@ -5,6 +5,8 @@
 // AVX2, baseline) and one set is chosen when the library loads, from the CPU's features and the state the
 // OS saves (ablate_cpu_detect). All three perform the same operations in the same order on 16-lane
 // vectors without fused multiply-add, so they give the same bits: the choice changes speed, not results.
+// The ordered GEMM at the end follows the same level and the same promise by another route: every
+// multiply-add fused, one accumulator per element of C, in a fixed order (see "Ordered GEMM").
 #ifndef ABLATE_KERNELS_H
 #define ABLATE_KERNELS_H
 
@@ -74,6 +76,48 @@ void ablate_relu_backward(float *dinp, const float *dout, const float *inp, int6
 void ablate_adam(float *p, const float *g, float *m, float *v, int64_t count, float step_size, float b1,
                  float one_minus_b1, float b2, float one_minus_b2, float bias_correction2_root, float eps, float l2,
                  float shrink);
+
+// MARK: Ordered GEMM
+//
+// A row-major GEMM whose every element of C is computed in one defined order, so that the AVX-512, the
+// AVX2 and the scalar variant give identical bits on any CPU (unlike OpenBLAS, whose kernels split and
+// reorder sums by CPU and by shape):
+//
+//     op(A) is (m, k): a(i, p) = A[i * lda + p], or A[p * lda + i] with transpose_a
+//     op(B) is (k, n): b(p, j) = B[p * ldb + j], or B[j * ldb + p] with transpose_b
+//     for each i < m, j < n:
+//         s = 0;  for p = 0, 1, ..., k - 1 in order:  s = fmaf(a(i, p), b(p, j), s)
+//         t = alpha * s                      (alpha == 1 gives s exactly)
+//         C[i * ldc + j] = beta == 0 ? t : fmaf(beta, C[i * ldc + j], t)
+//
+// One accumulator per element, never split into partial sums that are added up afterwards (a long k is
+// run in ranges, but the accumulator is stored between them and continued: the same chain of operations),
+// every multiply-add fused (rounded once), alpha and beta applied once at the end. beta == 0 never reads
+// C (NaN or garbage in C is overwritten); alpha == 0 reads neither A nor B (s is 0, as with k == 0).
+// Elements of C past column n of a row (up to ldc) are neither read nor written. C must not overlap A or B.
+// The bits are those of IEEE 754 single precision in the default environment (round to nearest, subnormals
+// kept: no flush-to-zero), which is what the fused multiply-add instructions and libm's fmaf both give.
+//
+// The kernels read op(B) as a (k, n) row-major matrix. With transpose_b, B is first copied into that
+// layout (cost n * k, into a per-thread buffer kept between calls); a caller that multiplies by the same
+// transposed matrix many times (x W^T with W stored (out, in), the Linear layers' forward) can make the
+// copy once with ablate_gemm_transpose and pass it with transpose_b = 0: the results are the same bits.
+
+/// C = alpha op(A) op(B) + beta C as above, on the instruction set in use (ablate_kernels_level).
+/// Sizes must be non-negative and lda >= (transpose_a ? m : k), ldb >= (transpose_b ? k : n), ldc >= n
+/// (the caller checks). Returns 0, or -2 when a work buffer (for a transposed B, or for the partial sums
+/// of a long k with beta != 0) could not be allocated; C is then unchanged.
+int ablate_gemm(int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+/// ablate_gemm on a given level (tests and benchmarks compare them directly, whatever level is selected).
+/// Returns -1, computing nothing, when this CPU cannot run the level.
+int ablate_gemm_at_level(int level, int transpose_a, int transpose_b, int64_t m, int64_t n, int64_t k, float alpha,
+                         const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+/// out[p * ldo + j] = b[j * ldb + p] for j < n, p < k: an (n, k) matrix B as the (k, n) matrix B^T, which
+/// ablate_gemm takes with transpose_b = 0 in place of B with transpose_b = 1. ldo >= n.
+void ablate_gemm_transpose(float *out, int64_t ldo, const float *b, int64_t ldb, int64_t n, int64_t k);
 
 #ifdef __cplusplus
 }
