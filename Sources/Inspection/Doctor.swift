@@ -90,6 +90,12 @@ public enum Doctor {
         }
 
         add("Vector kernels", "\(VectorKernels.level.name) (softmax, layer norm, ReLU, bias gradients, Adam; the same results at every level)")
+        switch GEMMPath.current {
+        case .openBLAS:
+            add("GEMM path", "openblas (results depend on the OpenBLAS kernel; ABLATE_GEMM=ordered gives the same bits on every CPU)")
+        case .ordered:
+            add("GEMM path", "ordered, ABLATE_GEMM=ordered (ablate's own GEMM on \(VectorKernels.level.name): the same bits on every CPU)")
+        }
 
         let cores = SystemInfo.cores
         BLAS.setThreads(1)

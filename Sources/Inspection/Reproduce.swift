@@ -3,6 +3,7 @@ import Runner
 import Models
 import Store
 import Tasks
+import Tensors
 import Training
 
 /// `ablate reproduce` and `ablate eval`: a stored run, retrained or re-evaluated.
@@ -60,6 +61,8 @@ public enum StoredRun {
         public var compared: Int
         /// The first metric that differs, or nil when every stored metric was reproduced bit for bit.
         public var firstDifference: String?
+        /// How the run was retrained (the GEMM path) and what could make its bits differ.
+        public var notes: [String] = []
     }
 
     /// Retrains the run from its stored config and compares every stored metric and slice bit for bit.
@@ -68,6 +71,19 @@ public enum StoredRun {
             throw Problem(message: "run \(run.key.prefix(16)) is \(run.status.rawValue): only finished runs can be reproduced")
         }
         let spec = try self.spec(of: run)
+        // Retrain on the GEMM path the run recorded (runs stored before paths were recorded used OpenBLAS),
+        // and say what can make the bits differ anyway: another OpenBLAS kernel.
+        let trainedIn = try store.environment(experiment: run.experiment, run: run.key)
+        let path = GEMMPath(rawValue: trainedIn["gemm"] ?? GEMMPath.openBLAS.rawValue) ?? .openBLAS
+        var notes = ["GEMM path \(path.rawValue), as the run recorded" + (trainedIn["gemm"] == nil ? " (none recorded: OpenBLAS)" : "")]
+        let kernelNow = EnvironmentInfo.collect()["blas_kernel"] ?? ""
+        if path == .openBLAS, let kernelThen = trainedIn["blas_kernel"], kernelThen != kernelNow {
+            notes.append("the run was trained with the OpenBLAS kernel \(kernelThen) and this machine uses \(kernelNow): "
+                         + "their sums differ in order, so the last bits can differ (the ordered GEMM path does not depend on the CPU)")
+        }
+        let previous = GEMMPath.current
+        GEMMPath.select(path)
+        defer { GEMMPath.select(previous) }
         let observer = MemoryObserver(run: run.key)
         _ = try Trainer.run(spec, observer: observer)
         func key(_ p: MetricPoint) -> String { "\(p.split) \(p.name) at step \(p.step)" }
@@ -75,22 +91,22 @@ public enum StoredRun {
         var compared = 0
         for point in try store.metrics(run: run.key) {
             compared += 1
-            guard let value = fresh[key(point)] else { return Reproduction(compared: compared, firstDifference: "\(key(point)): not produced again") }
+            guard let value = fresh[key(point)] else { return Reproduction(compared: compared, firstDifference: "\(key(point)): not produced again", notes: notes) }
             if value.bitPattern != point.value.bitPattern && !(value.isNaN && point.value.isNaN) {
-                return Reproduction(compared: compared, firstDifference: "\(key(point)): stored \(point.value), reproduced \(value)")
+                return Reproduction(compared: compared, firstDifference: "\(key(point)): stored \(point.value), reproduced \(value)", notes: notes)
             }
         }
         let freshSlices = Dictionary(observer.slices.map { ("\($0.split) \($0.slice) at step \($0.step)", $0) }, uniquingKeysWith: { $1 })
         for slice in try store.slices(run: run.key) {
             compared += 1
             let name = "\(slice.split) \(slice.slice) at step \(slice.step)"
-            guard let again = freshSlices[name] else { return Reproduction(compared: compared, firstDifference: "\(name): not produced again") }
+            guard let again = freshSlices[name] else { return Reproduction(compared: compared, firstDifference: "\(name): not produced again", notes: notes) }
             if again.loss.bitPattern != slice.loss.bitPattern || again.tokenAccuracy != slice.tokenAccuracy
                 || again.exactMatch != slice.exactMatch || again.examples != slice.examples {
-                return Reproduction(compared: compared, firstDifference: "\(name): stored \(slice), reproduced \(again)")
+                return Reproduction(compared: compared, firstDifference: "\(name): stored \(slice), reproduced \(again)", notes: notes)
             }
         }
-        return Reproduction(compared: compared, firstDifference: nil)
+        return Reproduction(compared: compared, firstDifference: nil, notes: notes)
     }
 
     /// The run's stored settings; a `Problem` naming the run and the key when they cannot be read

@@ -5,13 +5,14 @@ import Tensors
 public enum EnvironmentInfo {
     /// Key/value pairs: git commit and dirty flag (of the working directory's repository; dirty: changes
     /// outside results/, reports/, plots/, experiments/, docs/ and Markdown files), Swift,
-    /// OpenBLAS version, kernel and threads, the C kernels' instruction set, CPU, cores, host and OS.
+    /// OpenBLAS version, kernel and threads, the GEMM path (`GEMMPath`), the C kernels' instruction set, CPU, cores, host and OS.
     public static func collect(directory: String = FileManager.default.currentDirectoryPath) -> [String: String] {
         let blas = BLAS.status
         var facts: [String: String] = [
             "swift": SystemInfo.swiftVersion,
             "openblas": blas.loaded ? blas.version : "not loaded",
             "blas_kernel": blas.usingOpenBLAS ? blas.kernel : "built-in GEMM",
+            "gemm": GEMMPath.current.rawValue,
             "blas_threads": String(BLAS.threads),
             "vector_kernels": VectorKernels.level.name,
             "cpu": SystemInfo.cpuModel(),
@@ -35,6 +36,10 @@ public enum EnvironmentInfo {
         }
         return facts
     }
+
+    /// A setting of the environment that the process cannot start with (an ABLATE_GEMM naming no
+    /// path), as a message naming the variable, what it takes and what it holds.
+    public static var startProblem: String? { GEMMPath.environmentProblem }
 
     /// What `git_dirty` looks at: the repository but the folders of outputs, experiment files and documentation.
     static let dirtyPathspec = [".", ":(exclude)results", ":(exclude)reports", ":(exclude)plots", ":(exclude)experiments",

@@ -1,10 +1,57 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // Row-major GEMM: C = alpha * op(A) * op(B) + beta * C, where op(A) is (M,K), op(B) is (K,N), C is (M,N).
 // A is stored (M,K) with row stride lda, or (K,M) when transposeA; B is (K,N) with stride ldb, or (N,K)
 // when transposeB. As in BLAS, beta == 0 overwrites C without reading it (NaN in C does not propagate).
 
-/// GEMM through OpenBLAS (or the built-in kernel if OpenBLAS is missing or failed verification).
+/// Which implementation `gemm` runs, for the whole process: every matrix product of training,
+/// evaluation and prediction (the sgemm peak of `doctor` and `bench` always measures OpenBLAS).
+///
+/// - `openblas` (the default): OpenBLAS, with the kernel chosen for the CPU (`BLAS.status`). Its sums
+///   are ordered by the kernel, so results are the same bits only on machines that use the same kernel
+///   (`blas_kernel` in a run's environment).
+/// - `ordered`: ablate's own GEMM (`gemmOrdered`): every element summed in one defined order with fused
+///   multiply-adds, so the same bits on every CPU with FMA, AVX-512 or AVX2 or neither; faster than
+///   OpenBLAS on the experiment-size products (docs/performance.md).
+///
+/// Chosen by the environment variable ABLATE_GEMM when the process starts; each run records the path
+/// it used (`gemm` in its environment) and `ablate reproduce` retrains a run on the path it recorded.
+public enum GEMMPath: String, CaseIterable, Sendable {
+    case openBLAS = "openblas"
+    case ordered
+
+    /// The environment variable that chooses the path.
+    public static let environmentVariable = "ABLATE_GEMM"
+
+    /// ABLATE_GEMM's value when it names no path (the executable refuses to start with it).
+    public static var environmentProblem: String? {
+        guard let value = getenv(environmentVariable).map({ String(cString: $0) }), !value.isEmpty,
+              GEMMPath(rawValue: value.lowercased()) == nil else { return nil }
+        return "\(environmentVariable) must be one of \(allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(value)\""
+    }
+
+    private static let initial: GEMMPath = {
+        guard let value = getenv(environmentVariable).map({ String(cString: $0) }) else { return .openBLAS }
+        return GEMMPath(rawValue: value.lowercased()) ?? .openBLAS
+    }()
+
+    // Set once at start or by `select` between runs, never while a GEMM runs.
+    @usableFromInline nonisolated(unsafe) static var selected: GEMMPath = initial
+
+    /// The path `gemm` runs now.
+    public static var current: GEMMPath { selected }
+
+    /// Makes `path` the one `gemm` runs (`ablate reproduce` retrains a run on its own).
+    public static func select(_ path: GEMMPath) { selected = path }
+}
+
+/// GEMM on the selected `GEMMPath`: OpenBLAS (or the built-in kernel if OpenBLAS is missing or failed
+/// verification), or the ordered GEMM.
 @inlinable
 public func gemm(
     transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -14,6 +61,11 @@ public func gemm(
 ) {
     checkGEMMShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
     if m == 0 || n == 0 { return }
+    if GEMMPath.selected == .ordered {
+        gemmOrdered(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
     if BLAS.useOpenBLAS {
         ablate_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
                      a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))

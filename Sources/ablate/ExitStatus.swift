@@ -36,6 +36,10 @@ enum ExitStatus {
         } catch {
             exit(report(error, command: Ablate.self))
         }
+        if let problem = EnvironmentInfo.startProblem {
+            printErrorText("error: \(problem)")
+            exit(badInput)
+        }
         do {
             try command.run()
             exit(success)

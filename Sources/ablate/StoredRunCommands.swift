@@ -11,7 +11,9 @@ extension Ablate {
     struct Reproduce: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Retrain one stored run and check that every stored metric comes out bit for bit the same.",
-            discussion: "Prints identical, or the first metric that differs (exit 1). The run is named by its key or a prefix of it."
+            discussion: "Prints identical, or the first metric that differs (exit 1). The run is named by its key or a prefix of it. "
+                + "It retrains on the GEMM path the run recorded (ABLATE_GEMM when it was trained: openblas or ordered) and says so; "
+                + "with OpenBLAS, a run trained on another kernel (another CPU) can differ in the last bits, which it says too."
         )
 
         @Argument(help: "The run's key, or a prefix of at least 4 hex digits.")
@@ -24,6 +26,7 @@ extension Ablate {
             let (store, record) = try StoredRun.find(runKey, database: database)
             print("reproducing \(StoredRun.title(record)) ...")
             let result = try StoredRun.reproduce(record, store: store)
+            for note in result.notes { print("note: \(note)") }
             print(result.verdict(key: record.key))
             if result.firstDifference != nil { throw ExitCode(ExitStatus.failure) }
         }

@@ -19,6 +19,42 @@ final class ReproduceCommandTests: XCTestCase {
         try RunCommandTests.Shell.run("/usr/bin/sqlite3", [database, sql]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// ABLATE_GEMM=ordered trains on the ordered GEMM, the run records it, and `reproduce` (without the
+    /// variable) retrains on the path the run recorded and says so; an OpenBLAS run is reproduced on
+    /// OpenBLAS. A value naming no path is refused before anything is written.
+    func testAGEMMPathIsRecordedAndReproducedAsRecorded() throws {
+        let file = directory.appendingPathComponent("paths.toml")
+        // Wider than the tiny model: at width 8 OpenBLAS's small-matrix kernel sums each element in
+        // order with fused multiply-adds too, and the two paths would agree bit for bit.
+        try TinyExperiment.file(
+            name: "paths", question: "Which GEMM trained it?", seeds: [3], modelLines: [],
+            trainLines: ["steps = 12", "batch = 8", "eval_every = 6", "validation_examples = 8", "test_examples_per_size = 2"]
+        ).replacingOccurrences(of: "d_model = 8", with: "d_model = 64").replacingOccurrences(of: "d_ff = 8", with: "d_ff = 256")
+            .write(to: file, atomically: true, encoding: .utf8)
+
+        let refused = directory.appendingPathComponent("refused.sqlite").path
+        let bad = try AblateBinary.run(["run", file.path, "--database", refused, "--workers", "1"], environment: ["ABLATE_GEMM": "fast"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.standardError.contains("ABLATE_GEMM must be one of \"openblas\", \"ordered\", got \"fast\""), bad.standardError)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: refused), "nothing written")
+
+        var finalLosses: [String: String] = [:]
+        for path in ["ordered", "openblas"] {
+            let database = directory.appendingPathComponent("\(path).sqlite").path
+            let run = try AblateBinary.run(["run", file.path, "--database", database, "--workers", "1"], environment: ["ABLATE_GEMM": path])
+            XCTAssertEqual(run.status, 0, run.standardOutput + run.standardError)
+            let key = try sqlite(database, "SELECT key FROM runs")
+            XCTAssertEqual(try sqlite(database, "SELECT value FROM environment WHERE run = '\(key)' AND name = 'gemm'"), path)
+            finalLosses[path] = try sqlite(database, "SELECT group_concat(value) FROM (SELECT value FROM metrics WHERE run = '\(key)' AND name = 'loss' ORDER BY split, step)")
+
+            let reproduced = try AblateBinary.run(["reproduce", String(key.prefix(10)), "--database", database], environment: ["ABLATE_GEMM": nil])
+            XCTAssertEqual(reproduced.status, 0, reproduced.standardOutput + reproduced.standardError)
+            XCTAssertTrue(reproduced.standardOutput.contains("note: GEMM path \(path), as the run recorded"), reproduced.standardOutput)
+            XCTAssertTrue(reproduced.standardOutput.contains("identical"), reproduced.standardOutput)
+        }
+        XCTAssertNotEqual(finalLosses["ordered"], finalLosses["openblas"], "the two paths sum in other orders: \(finalLosses)")
+    }
+
     func testAStoredRunIsReproducedBitForBitAndATamperedOneIsNot() throws {
         let file = directory.appendingPathComponent("tiny.toml")
         try TinyExperiment.file(

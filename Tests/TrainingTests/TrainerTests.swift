@@ -128,6 +128,44 @@ final class TrainerTests: XCTestCase {
         XCTAssertNotEqual(first.losses, other.losses)
     }
 
+    /// The ordered GEMM path trains to the same bits on every instruction set (as on a machine with
+    /// AVX-512, one with AVX2 only, one with neither), a Transformer and an RNN alike, while OpenBLAS's
+    /// sums, in another order, differ in the last bits: the path is real and is all that differs.
+    func testTheOrderedGEMMPathTrainsToTheSameBitsOnEveryInstructionSet() throws {
+        var rnn = RNNConfig()
+        rnn.vocabulary = 5
+        rnn.embeddingSize = 8
+        rnn.hidden = 16
+        rnn.attentionSize = 16
+        var transformer = tinySpec()
+        transformer.training.steps = 12
+        transformer.training.evalEvery = 6
+        var recurrent = transformer
+        recurrent.model = .rnn(rnn)
+        let levelBefore = VectorKernels.level, pathBefore = GEMMPath.current
+        defer {
+            _ = VectorKernels.select(levelBefore)
+            GEMMPath.select(pathBefore)
+        }
+        func fingerprint(_ spec: RunSpec, _ path: GEMMPath, _ level: VectorKernels.Level) throws -> [UInt64] {
+            GEMMPath.select(path)
+            XCTAssertTrue(VectorKernels.select(level), "\(level)")
+            let recorder = Recorder()
+            _ = try Trainer.run(spec, observer: recorder)
+            return recorder.losses.map(\.bitPattern) + recorder.gradientNorms.map(\.bitPattern)
+                + recorder.evaluations.map { $0.evaluation.overall.loss.bitPattern }
+        }
+        for spec in [transformer, recurrent] {
+            let reference = try fingerprint(spec, .ordered, .baseline)
+            XCTAssertGreaterThan(reference.count, 20)
+            for level in VectorKernels.available where level != .baseline {
+                XCTAssertEqual(try fingerprint(spec, .ordered, level), reference, "ordered GEMM on \(level.name)")
+            }
+            XCTAssertNotEqual(try fingerprint(spec, .openBLAS, VectorKernels.best), reference,
+                              "OpenBLAS sums in its own order: if this ever matched, the path switch would not be tested")
+        }
+    }
+
     /// Copy over 8 symbols at lengths 1...2: validation examples never occur in training (the splits are
     /// disjoint), so the task must have enough distinct sequences to generalise from; binary copy does not.
     func testStopsEarlyOnceValidationReachesTheTarget() throws {
