@@ -20,6 +20,8 @@ public struct BenchResult: Codable, Sendable {
     public var threads: Int
     /// The OpenBLAS kernel, or "built-in GEMM".
     public var blasKernel: String
+    /// The GEMM path of the steps (`GEMMPath`: "openblas" or "ordered").
+    public var gemmPath: String
     /// The instruction set of the C row kernels: "avx512", "avx2" or "baseline".
     public var vectorKernels: String
     /// Over the timed steps, each forward + backward + Adam update on one batch.
@@ -66,6 +68,9 @@ public enum Bench {
     public static var vectorKernels: String { VectorKernels.level.name }
 
     /// The BLAS kernel the GEMMs run on.
+    /// The GEMM path the steps run on (`GEMMPath`, chosen by ABLATE_GEMM).
+    public static var gemmPath: String { GEMMPath.current.rawValue }
+
     public static var blasKernel: String {
         let blas = BLAS.status
         return blas.usingOpenBLAS ? blas.kernel : "built-in GEMM"
@@ -115,7 +120,7 @@ public enum Bench {
         let gflops = Double(workload.flopsPerStep) / seconds / 1e9
         return BenchResult(
             workload: workload.id.rawValue, name: workload.name, parameters: model.parameterCount, batch: workload.batch,
-            targetLength: workload.targetLength, steps: steps, warmup: warmup, threads: threads, blasKernel: blasKernel, vectorKernels: vectorKernels,
+            targetLength: workload.targetLength, steps: steps, warmup: warmup, threads: threads, blasKernel: blasKernel, gemmPath: gemmPath, vectorKernels: vectorKernels,
             medianMilliseconds: median, minMilliseconds: milliseconds.first!, maxMilliseconds: milliseconds.last!,
             tokensPerSecond: Double(workload.tokensPerStep) / seconds, flopsPerStep: workload.flopsPerStep,
             gflopsPerSecond: gflops, sgemmPeakGFLOPS: peakGFLOPS, peakShare: peakGFLOPS > 0 ? gflops / peakGFLOPS : 0,

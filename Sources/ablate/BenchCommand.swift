@@ -124,7 +124,7 @@ extension Ablate {
             let peak = settings.peak ?? Inspection.Bench.measurePeak()
             if !json {
                 print("sgemm peak \(Inspection.Bench.peakSize)^3, 1 thread: \(String(format: "%.1f", peak)) GFLOP/s\(settings.peak == nil ? "" : " (given)"); "
-                      + "BLAS \(Inspection.Bench.blasKernel), \(settings.threads) thread(s) for the steps; vector kernels \(Inspection.Bench.vectorKernels); "
+                      + "BLAS \(Inspection.Bench.blasKernel), GEMM path \(Inspection.Bench.gemmPath), \(settings.threads) thread(s) for the steps; vector kernels \(Inspection.Bench.vectorKernels); "
                       + "\(settings.steps) timed steps after \(settings.warmup) warm-up")
                 print(Inspection.Bench.tableHeader())
             }

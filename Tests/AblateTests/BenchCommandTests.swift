@@ -28,6 +28,7 @@ final class BenchCommandTests: XCTestCase {
         var warmup: Int
         var threads: Int
         var blasKernel: String
+        var gemmPath: String
         var medianMilliseconds: Double
         var minMilliseconds: Double
         var maxMilliseconds: Double
@@ -169,7 +170,9 @@ final class BenchCommandTests: XCTestCase {
     }
 
     func testTheExperimentSizeWorkloadsTrainThroughTheRealBinary() throws {
-        let result = try AblateBinary.run(["bench", "--workload", "small", "--steps", "8", "--warmup", "0", "--peak", "50", "--json"])
+        // On the ordered GEMM path, which the timed steps then say they ran on.
+        let result = try AblateBinary.run(["bench", "--workload", "small", "--steps", "8", "--warmup", "0", "--peak", "50", "--json"],
+                                          environment: ["ABLATE_GEMM": "ordered"])
         XCTAssertEqual(result.status, 0, result.standardError)
         let records = try JSONDecoder().decode([Result].self, from: Data(result.standardOutput.utf8))
         XCTAssertEqual(records.map(\.workload), ["s1", "s2", "s3"])
@@ -178,6 +181,7 @@ final class BenchCommandTests: XCTestCase {
             XCTAssertEqual(r.name, reference.name)
             XCTAssertEqual(r.parameters, reference.parameters, r.workload)
             XCTAssertEqual(r.losses.count, 8)
+            XCTAssertEqual(r.gemmPath, "ordered")
             XCTAssertTrue(r.losses.allSatisfy(\.isFinite), "\(r.workload) \(r.losses)")
             XCTAssertLessThan(r.lastLoss, r.firstLoss, "\(r.workload) \(r.losses)")
             XCTAssertEqual(r.tokensPerSecond, Double(r.batch * r.targetLength) / (r.medianMilliseconds / 1000), accuracy: r.tokensPerSecond * 1e-9)
@@ -185,10 +189,12 @@ final class BenchCommandTests: XCTestCase {
     }
 
     func testAGivenPeakReplacesTheMeasurement() throws {
-        let result = try AblateBinary.run(["bench", "--workload", "s3", "--steps", "1", "--warmup", "0", "--peak", "50", "--json"])
+        let result = try AblateBinary.run(["bench", "--workload", "s3", "--steps", "1", "--warmup", "0", "--peak", "50", "--json"],
+                                          environment: ["ABLATE_GEMM": nil])
         XCTAssertEqual(result.status, 0, result.standardError)
         let r = try XCTUnwrap(try JSONDecoder().decode([Result].self, from: Data(result.standardOutput.utf8)).first)
         XCTAssertEqual(r.sgemmPeakGFLOPS, 50)
+        XCTAssertEqual(r.gemmPath, "openblas", "the default path")
         XCTAssertEqual(r.peakShare, r.gflopsPerSecond / 50, accuracy: 1e-9)
     }
 
