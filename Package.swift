@@ -28,7 +28,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl")]
         ),
         // Row kernels in C, compiled for AVX-512, AVX2 and baseline x86-64 and chosen at load (same results on each).
-        .target(name: "CKernels", dependencies: ["CBLAS"]),
+        // Optimised in debug builds too: the tests train through these kernels, and at -O0 the GEMM and the
+        // row kernels run an order of magnitude slower (without fast-math, the bits are those of -O2).
+        .target(name: "CKernels", dependencies: ["CBLAS"], cSettings: [.unsafeFlags(["-O2"])]),
         // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelSettings),
         // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
