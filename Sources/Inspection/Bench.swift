@@ -67,10 +67,10 @@ public enum Bench {
     /// The instruction set of the C row kernels (softmax, layer norm, ...).
     public static var vectorKernels: String { VectorKernels.level.name }
 
-    /// The BLAS kernel the GEMMs run on.
     /// The GEMM path the steps run on (`GEMMPath`, chosen by ABLATE_GEMM).
     public static var gemmPath: String { GEMMPath.current.rawValue }
 
+    /// The BLAS kernel the GEMMs run on.
     public static var blasKernel: String {
         let blas = BLAS.status
         return blas.usingOpenBLAS ? blas.kernel : "built-in GEMM"
@@ -113,9 +113,7 @@ public enum Bench {
         }
 
         let milliseconds = nanoseconds.map { Double($0) * 1e-6 }.sorted()
-        let median = milliseconds.count % 2 == 1
-            ? milliseconds[milliseconds.count / 2]
-            : (milliseconds[milliseconds.count / 2 - 1] + milliseconds[milliseconds.count / 2]) / 2
+        let median = Bench.median(milliseconds)
         let seconds = median * 1e-3
         let gflops = Double(workload.flopsPerStep) / seconds / 1e9
         return BenchResult(
@@ -187,7 +185,15 @@ public enum Bench {
         return lines.joined(separator: "\n")
     }
 
-    private static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
+    /// The median of `values` (the mean of the middle two for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// `text` padded with spaces to `width` (on the right when `left`), as the text tables of both benches.
+    static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
         guard text.count < width else { return text }
         let fill = String(repeating: " ", count: width - text.count)
         return left ? text + fill : fill + text

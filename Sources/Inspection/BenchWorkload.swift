@@ -36,10 +36,6 @@ public struct BenchWorkload: Sendable {
         return all.first { $0.id.rawValue == key || $0.name == key }
     }
 
-    /// The peer scripts' names for it: `--workload encdec|decoder|rnn` and `--size reference|small`.
-    public var peerWorkload: String { name.replacingOccurrences(of: "-small", with: "") }
-    public var peerSize: String { name.hasSuffix("-small") ? "small" : "reference" }
-
     /// W1, W2, W3: the reference sizes.
     public static let reference: [BenchWorkload] = [.encoderDecoder, .decoder, .rnn]
     /// S1, S2, S3: the sizes the experiment files use.

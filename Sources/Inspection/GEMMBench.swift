@@ -115,7 +115,7 @@ public enum GEMMBench {
                 seconds[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(calls))
             }
         }
-        let rates = seconds.map { flop / median($0) / 1e9 }
+        let rates = seconds.map { flop / Bench.median($0) / 1e9 }
 
         // The same bits from every ordered implementation, on a fresh C.
         let start = c.clone()
@@ -135,12 +135,6 @@ public enum GEMMBench {
             product: product.product, transposes: product.transposes, m: m, n: n, k: k, beta: beta,
             repetitions: repetitions, callsPerRepetition: calls, openBLASGFLOPS: rates[0], orderedGFLOPS: ordered,
             preTransposedGFLOPS: product.transposeB ? rates.last : nil, sameBits: sameBits)
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     // MARK: Text
@@ -163,33 +157,27 @@ public enum GEMMBench {
 
     /// The header of the text table (two lines).
     public static func tableHeader() -> String {
-        var titles = [pad("product", 7, left: true), pad("", 2, left: true), pad("m", 5), pad("n", 5), pad("k", 5), pad("OpenBLAS", 8)]
-        for level in levels { titles += [pad(level.name, 8), pad("ratio", 5)] }
-        titles += [pad("B^T given", 9), pad("ratio", 5), "bits"]
+        var titles = [Bench.pad("product", 7, left: true), Bench.pad("", 2, left: true), Bench.pad("m", 5), Bench.pad("n", 5), Bench.pad("k", 5), Bench.pad("OpenBLAS", 8)]
+        for level in levels { titles += [Bench.pad(level.name, 8), Bench.pad("ratio", 5)] }
+        titles += [Bench.pad("B^T given", 9), Bench.pad("ratio", 5), "bits"]
         let line = titles.joined(separator: "  ")
         return line + "\n" + String(repeating: "-", count: line.count)
     }
 
     /// One row of the text table.
     public static func tableRow(_ r: GEMMBenchResult) -> String {
-        var cells = [pad(r.product, 7, left: true), r.transposes, pad("\(r.m)", 5), pad("\(r.n)", 5), pad("\(r.k)", 5),
-                     pad(String(format: "%.1f", r.openBLASGFLOPS), 8)]
+        var cells = [Bench.pad(r.product, 7, left: true), r.transposes, Bench.pad("\(r.m)", 5), Bench.pad("\(r.n)", 5), Bench.pad("\(r.k)", 5),
+                     Bench.pad(String(format: "%.1f", r.openBLASGFLOPS), 8)]
         for level in levels {
             let rate = r.orderedGFLOPS[level.name] ?? 0
-            cells += [pad(String(format: "%.1f", rate), 8), pad(String(format: "%.2f", rate / r.openBLASGFLOPS), 5)]
+            cells += [Bench.pad(String(format: "%.1f", rate), 8), Bench.pad(String(format: "%.2f", rate / r.openBLASGFLOPS), 5)]
         }
         if let given = r.preTransposedGFLOPS {
-            cells += [pad(String(format: "%.1f", given), 9), pad(String(format: "%.2f", given / r.openBLASGFLOPS), 5)]
+            cells += [Bench.pad(String(format: "%.1f", given), 9), Bench.pad(String(format: "%.2f", given / r.openBLASGFLOPS), 5)]
         } else {
-            cells += [pad("", 9), pad("", 5)]
+            cells += [Bench.pad("", 9), Bench.pad("", 5)]
         }
         cells.append(r.sameBits ? "same" : "DIFFER")
         return cells.joined(separator: "  ")
-    }
-
-    private static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
-        guard text.count < width else { return text }
-        let fill = String(repeating: " ", count: width - text.count)
-        return left ? text + fill : fill + text
     }
 }

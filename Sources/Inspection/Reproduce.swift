@@ -76,7 +76,7 @@ public enum StoredRun {
         let trainedIn = try store.environment(experiment: run.experiment, run: run.key)
         let path = GEMMPath(rawValue: trainedIn["gemm"] ?? GEMMPath.openBLAS.rawValue) ?? .openBLAS
         var notes = ["GEMM path \(path.rawValue), as the run recorded" + (trainedIn["gemm"] == nil ? " (none recorded: OpenBLAS)" : "")]
-        let kernelNow = EnvironmentInfo.collect()["blas_kernel"] ?? ""
+        let kernelNow = Bench.blasKernel
         if path == .openBLAS, let kernelThen = trainedIn["blas_kernel"], kernelThen != kernelNow {
             notes.append("the run was trained with the OpenBLAS kernel \(kernelThen) and this machine uses \(kernelNow): "
                          + "their sums differ in order, so the last bits can differ (the ordered GEMM path does not depend on the CPU)")
@@ -84,6 +84,13 @@ public enum StoredRun {
         let previous = GEMMPath.current
         GEMMPath.select(path)
         defer { GEMMPath.select(previous) }
+        var reproduction = try compare(run, store: store, with: spec)
+        reproduction.notes = notes
+        return reproduction
+    }
+
+    /// Trains `spec` and compares every stored metric and slice of `run` with what it produced.
+    private static func compare(_ run: RunRecord, store: ResultStore, with spec: RunSpec) throws -> Reproduction {
         let observer = MemoryObserver(run: run.key)
         _ = try Trainer.run(spec, observer: observer)
         func key(_ p: MetricPoint) -> String { "\(p.split) \(p.name) at step \(p.step)" }
@@ -91,22 +98,22 @@ public enum StoredRun {
         var compared = 0
         for point in try store.metrics(run: run.key) {
             compared += 1
-            guard let value = fresh[key(point)] else { return Reproduction(compared: compared, firstDifference: "\(key(point)): not produced again", notes: notes) }
+            guard let value = fresh[key(point)] else { return Reproduction(compared: compared, firstDifference: "\(key(point)): not produced again") }
             if value.bitPattern != point.value.bitPattern && !(value.isNaN && point.value.isNaN) {
-                return Reproduction(compared: compared, firstDifference: "\(key(point)): stored \(point.value), reproduced \(value)", notes: notes)
+                return Reproduction(compared: compared, firstDifference: "\(key(point)): stored \(point.value), reproduced \(value)")
             }
         }
         let freshSlices = Dictionary(observer.slices.map { ("\($0.split) \($0.slice) at step \($0.step)", $0) }, uniquingKeysWith: { $1 })
         for slice in try store.slices(run: run.key) {
             compared += 1
             let name = "\(slice.split) \(slice.slice) at step \(slice.step)"
-            guard let again = freshSlices[name] else { return Reproduction(compared: compared, firstDifference: "\(name): not produced again", notes: notes) }
+            guard let again = freshSlices[name] else { return Reproduction(compared: compared, firstDifference: "\(name): not produced again") }
             if again.loss.bitPattern != slice.loss.bitPattern || again.tokenAccuracy != slice.tokenAccuracy
                 || again.exactMatch != slice.exactMatch || again.examples != slice.examples {
-                return Reproduction(compared: compared, firstDifference: "\(name): stored \(slice), reproduced \(again)", notes: notes)
+                return Reproduction(compared: compared, firstDifference: "\(name): stored \(slice), reproduced \(again)")
             }
         }
-        return Reproduction(compared: compared, firstDifference: nil, notes: notes)
+        return Reproduction(compared: compared, firstDifference: nil)
     }
 
     /// The run's stored settings; a `Problem` naming the run and the key when they cannot be read

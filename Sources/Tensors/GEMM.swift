@@ -28,20 +28,17 @@ public enum GEMMPath: String, CaseIterable, Sendable {
     /// The environment variable that chooses the path.
     public static let environmentVariable = "ABLATE_GEMM"
 
+    /// ABLATE_GEMM as the process started with it (nil when unset or empty).
+    private static let environmentValue: String? = getenv(environmentVariable).map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
+
     /// ABLATE_GEMM's value when it names no path (the executable refuses to start with it).
     public static var environmentProblem: String? {
-        guard let value = getenv(environmentVariable).map({ String(cString: $0) }), !value.isEmpty,
-              GEMMPath(rawValue: value.lowercased()) == nil else { return nil }
+        guard let value = environmentValue, GEMMPath(rawValue: value.lowercased()) == nil else { return nil }
         return "\(environmentVariable) must be one of \(allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(value)\""
     }
 
-    private static let initial: GEMMPath = {
-        guard let value = getenv(environmentVariable).map({ String(cString: $0) }) else { return .openBLAS }
-        return GEMMPath(rawValue: value.lowercased()) ?? .openBLAS
-    }()
-
     // Set once at start or by `select` between runs, never while a GEMM runs.
-    @usableFromInline nonisolated(unsafe) static var selected: GEMMPath = initial
+    @usableFromInline nonisolated(unsafe) static var selected: GEMMPath = environmentValue.flatMap { GEMMPath(rawValue: $0.lowercased()) } ?? .openBLAS
 
     /// The path `gemm` runs now.
     public static var current: GEMMPath { selected }
