@@ -34,7 +34,7 @@ let package = Package(
         // Float32 storage, GEMM (OpenBLAS + naive twin), kernels with their backward passes, the seeded RNG.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: kernelSettings),
         // Forward/backward pairs with parameters: linear, attention, feed-forward, norms, positions, RNN cells.
-        .target(name: "Layers", dependencies: ["Tensors"], swiftSettings: kernelSettings),
+        .target(name: "Layers", dependencies: ["Tensors", "CKernels"], swiftSettings: kernelSettings),
         // Transformer (three layouts) and RNN seq2seq built from a config; decoding; checkpoints.
         .target(name: "Models", dependencies: ["Settings", "Layers", "Tensors"], swiftSettings: kernelSettings),
         // Synthetic long-dependency tasks: deterministic generators, splits, slices, chance levels.
@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/TestSupport"),
         .testTarget(name: "SettingsTests", dependencies: ["Settings", "Models", "Training"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "CBLAS", "CKernels", "TestSupport"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensors", "CKernels", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensors", "Training", "TestSupport"], exclude: ["python"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Tensors", "Models", "Tasks", "TestSupport"]),

@@ -156,14 +156,55 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
     if (written < cols) memset(y + written, 0, (size_t)(cols - written) * sizeof(float));
 }
 
-INLINE void softmax_forward_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
-                                 const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+/// Rows of at most 16 columns (attention's scores at experiment size): softmax_row's operations on one
+/// vector held in registers, so the same bits. The results of up to 64 rows are staged in an aligned
+/// buffer and then copied out: a row's store never overlaps the next row's load (rows of 12 values are
+/// not 64-byte apart, and a store that overlaps a later load stalls it), and out may still be inp.
+INLINE void softmax_short_rows(float *out, const float *inp, const float *mask, int64_t mask_rows, const int32_t *kept,
+                               int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    enum { CHUNK = 64 };
+    float staged[CHUNK * LANES] __attribute__((aligned(64)));
+    for (int64_t r0 = 0; r0 < rows; r0 += CHUNK) {
+        int64_t count = rows - r0 < CHUNK ? rows - r0 : CHUNK;
+        for (int64_t i = 0; i < count; i++) {
+            int64_t r = r0 + i;
+            int64_t n = kept ? kept[r % kept_rows] : cols;
+            const float *x = inp + r * cols;
+            vf z = scale * ((rows - r) * cols >= LANES ? load(x) : load_partial(x, cols, 0));
+            if (mask) {
+                const float *m = mask + (r % mask_rows) * cols;
+                z = z + ((mask_rows - r % mask_rows) * cols >= LANES ? load(m) : load_partial(m, cols, 0));
+            }
+            vi past = lanes_from(n);
+            z = select(past, splat(-INFINITY), z);
+            float max_value = horizontal_max(lanewise_max(splat(-INFINITY), z));
+            vf y = splat(0);
+            if (max_value != -INFINITY) {
+                vf e = exp16(select(past, splat(-INFINITY), z - splat(max_value)));
+                vf sums = splat(0) + e;
+                y = e * splat(1.0f / horizontal_sum(sums));  // lanes past n are exp16(-inf) * inverse = 0
+            }
+            store(staged + i * LANES, y);
+        }
+        for (int64_t i = 0; i < count; i++) memcpy(out + (r0 + i) * cols, staged + i * LANES, (size_t)cols * sizeof(float));
+    }
+}
+
+/// Every row through softmax_row, whatever its width (the tests compare softmax_short_rows with it).
+INLINE void softmax_forward_rows_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                                      const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
     for (int64_t r = 0; r < rows; r++) {
         int64_t n = kept ? kept[r % kept_rows] : cols;
         const float *m = mask ? mask + (r % mask_rows) * cols : NULL;
         softmax_row(out + r * cols, inp + r * cols, m, scale, n, cols, (rows - r) * cols,
                     mask ? (mask_rows - r % mask_rows) * cols : 0);
     }
+}
+
+INLINE void softmax_forward_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                                 const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
+    if (cols <= LANES) softmax_short_rows(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
+    else softmax_forward_rows_body(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
 }
 
 INLINE void softmax_backward_body(float *dinp, const float *dout, const float *out, const int32_t *kept,
@@ -324,11 +365,190 @@ INLINE void adam_body(float *p, const float *g, float *m, float *v, int64_t coun
     }
 }
 
+/// The float whose bits are `bits` (the constants below are Swift's Float literals, bit for bit).
+INLINE float from_bits(uint32_t bits) { float f; memcpy(&f, &bits, sizeof f); return f; }
+
+/// tanh per lane: Swift's vectorTanh operation for operation (Eigen's rational x P(x^2) / Q(x^2) on x
+/// clamped to +-7.9053, x itself for |x| < 0.0004).
+INLINE vf tanh16(vf x) {
+    const float bound = from_bits(0x40fcf84fu);
+    vf clamped = select(x > bound, splat(bound), x);
+    clamped = select(x < -bound, splat(-bound), clamped);
+    vf z = clamped * clamped;
+    vf p = splat(from_bits(0xa59f25c0u));
+    p = p * z + from_bits(0x2a61337eu);
+    p = p * z - from_bits(0x2ebd37ffu);
+    p = p * z + from_bits(0x335c0041u);
+    p = p * z + from_bits(0x3779434au);
+    p = p * z + from_bits(0x3a270dedu);
+    p = p * z + from_bits(0x3ba059dcu);
+    p = p * clamped;
+    vf q = splat(from_bits(0x35a0d3d8u));
+    q = q * z + from_bits(0x38f895d6u);
+    q = q * z + from_bits(0x3b14aa05u);
+    q = q * z + from_bits(0x3ba059ddu);
+    const float small = from_bits(0x39d1b717u);
+    vi tiny = (x < small) & (x > -small);
+    return select(tiny, x, p / q);
+}
+
+/// The logistic sigmoid per lane: Swift's vectorSigmoid, 1 / (1 + e) for x >= 0 and e / (1 + e) below,
+/// e = exp(-|x|).
+INLINE vf sigmoid16(vf x) {
+    vi negative = x < 0.0f;
+    vf e = exp16(select(negative, x, -x));
+    vf d = 1.0f / (1.0f + e);
+    return select(negative, e * d, d);
+}
+
+/// out[i] = f(inp[i]): whole vectors, then one partial vector. out may be inp.
+#define MAP_BODY(f)                                                                                     \
+    int64_t i = 0;                                                                                      \
+    for (; i + LANES <= count; i += LANES) store(out + i, f(load(inp + i)));                            \
+    if (i < count) store_partial(out + i, f(load_partial(inp + i, count - i, 0)), count - i);
+
+INLINE void tanh_body(float *out, const float *inp, int64_t count) { MAP_BODY(tanh16) }
+INLINE void sigmoid_body(float *out, const float *inp, int64_t count) { MAP_BODY(sigmoid16) }
+
+typedef float vf8 __attribute__((vector_size(32)));
+INLINE vf8 low8(vf x) { return __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7); }
+INLINE vf8 high8(vf x) { return __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15); }
+/// The sum of 8 lanes in Swift's horizontalSum order: ((0+4)+(2+6)) + ((1+5)+(3+7)).
+INLINE float horizontal_sum8(vf8 x) {
+    typedef float v4 __attribute__((vector_size(16)));
+    v4 a = __builtin_shufflevector(x, x, 0, 1, 2, 3) + __builtin_shufflevector(x, x, 4, 5, 6, 7);
+    return (a[0] + a[2]) + (a[1] + a[3]);
+}
+
+/// The number of real keys of row b (key_lengths NULL: all).
+INLINE int64_t valid_keys(const int32_t *key_lengths, int64_t b, int64_t keys) {
+    return key_lengths ? key_lengths[b] : keys;
+}
+
+/// Additive attention's scores (Layers' additiveScoresForward): hidden = tanh(state row + key row),
+/// score = v . hidden, the dot product summed as Swift's 8-lane loop sums it (lane l of an 8-lane
+/// accumulator takes elements l, l + 8, ... in order, then horizontal_sum8), so the bits are the same.
+INLINE void additive_scores_forward_body(float *hidden, float *scores, const float *projected_state,
+                                         const float *projected_keys, const float *v, const int32_t *key_lengths,
+                                         int64_t batch, int64_t keys, int64_t size) {
+    const int64_t A = size;
+    for (int64_t b = 0; b < batch; b++) {
+        int64_t valid = valid_keys(key_lengths, b, keys);
+        const float *state_row = projected_state + b * A;
+        for (int64_t j = 0; j < valid; j++) {
+            float *row = hidden + (b * keys + j) * A;
+            const float *key_row = projected_keys + (b * keys + j) * A;
+            vf8 sums = {0};
+            int64_t a = 0;
+            for (; a + LANES <= A; a += LANES) {
+                vf value = tanh16(load(state_row + a) + load(key_row + a));
+                store(row + a, value);
+                vf product = load(v + a) * value;
+                sums = sums + low8(product);
+                sums = sums + high8(product);
+            }
+            int64_t rest = A - a;
+            if (rest > 0) {
+                vf value = tanh16(load_partial(state_row + a, rest, 0) + load_partial(key_row + a, rest, 0));
+                store_partial(row + a, value, rest);
+                vf product = load_partial(v + a, rest, 0) * value;
+                sums = sums + low8(product);
+                if (rest > 8) sums = sums + high8(product);
+            }
+            scores[b * keys + j] = horizontal_sum8(sums);
+        }
+    }
+}
+
+/// The backward of additive_scores_forward (Layers' additiveScoresBackward), accumulating into
+/// d_state (B,A), d_keys (B,Tk,A) and dv (A): dv += dscore hidden, dpre = dscore v (1 - hidden^2) to both.
+INLINE void additive_scores_backward_body(float *d_state, float *d_keys, float *dv, const float *d_scores,
+                                          const float *hidden, const float *v, const int32_t *key_lengths,
+                                          int64_t batch, int64_t keys, int64_t size) {
+    const int64_t A = size;
+    for (int64_t b = 0; b < batch; b++) {
+        int64_t valid = valid_keys(key_lengths, b, keys);
+        float *d_state_row = d_state + b * A;
+        for (int64_t j = 0; j < valid; j++) {
+            const float *row = hidden + (b * keys + j) * A;
+            float *d_key_row = d_keys + (b * keys + j) * A;
+            float d_score = d_scores[b * keys + j];
+            for (int64_t a = 0; a < A; a += LANES) {
+                int64_t k = A - a < LANES ? A - a : LANES;
+                vf value = load_partial_or_whole(row + a, k);
+                store_partial_or_whole(dv + a, load_partial_or_whole(dv + a, k) + d_score * value, k);
+                vf d_pre = d_score * load_partial_or_whole(v + a, k) * (1.0f - value * value);
+                store_partial_or_whole(d_state_row + a, load_partial_or_whole(d_state_row + a, k) + d_pre, k);
+                store_partial_or_whole(d_key_row + a, load_partial_or_whole(d_key_row + a, k) + d_pre, k);
+            }
+        }
+    }
+}
+
+/// One GRU row (Layers' gruCellForward): r = σ(xp_r + hp_r), z = σ(xp_z + hp_z), n = tanh(xp_n + r hp_n),
+/// h' = (1 - z) n + z h; r, z, n written to gates (which may be input_projection).
+INLINE void gru_forward_body(float *gates, float *new_state, const float *input_projection,
+                             const float *hidden_projection, const float *state, int64_t hidden) {
+    const int64_t H = hidden;
+    for (int64_t j = 0; j < H; j += LANES) {
+        int64_t k = H - j < LANES ? H - j : LANES;
+        vf r = sigmoid16(load_partial_or_whole(input_projection + j, k) + load_partial_or_whole(hidden_projection + j, k));
+        vf z = sigmoid16(load_partial_or_whole(input_projection + H + j, k) + load_partial_or_whole(hidden_projection + H + j, k));
+        vf n = tanh16(load_partial_or_whole(input_projection + 2 * H + j, k) + r * load_partial_or_whole(hidden_projection + 2 * H + j, k));
+        store_partial_or_whole(gates + j, r, k);
+        store_partial_or_whole(gates + H + j, z, k);
+        store_partial_or_whole(gates + 2 * H + j, n, k);
+        store_partial_or_whole(new_state + j, (1.0f - z) * n + z * load_partial_or_whole(state + j, k), k);
+    }
+}
+
+/// The backward of one GRU row (Layers' gruCellBackward): writes both projections' gradients, adds
+/// z dh' into d_state.
+INLINE void gru_backward_body(float *d_input_projection, float *d_hidden_projection, float *d_state,
+                              const float *d_new_state, const float *gates, const float *hidden_projection,
+                              const float *state, int64_t hidden) {
+    const int64_t H = hidden;
+    for (int64_t j = 0; j < H; j += LANES) {
+        int64_t k = H - j < LANES ? H - j : LANES;
+        vf r = load_partial_or_whole(gates + j, k), z = load_partial_or_whole(gates + H + j, k);
+        vf n = load_partial_or_whole(gates + 2 * H + j, k), dh = load_partial_or_whole(d_new_state + j, k);
+        vf dn = dh * (1.0f - z);
+        vf dz = dh * (load_partial_or_whole(state + j, k) - n);
+        store_partial_or_whole(d_state + j, load_partial_or_whole(d_state + j, k) + dh * z, k);
+        vf dn_pre = dn * (1.0f - n * n);
+        store_partial_or_whole(d_input_projection + 2 * H + j, dn_pre, k);
+        store_partial_or_whole(d_hidden_projection + 2 * H + j, dn_pre * r, k);
+        vf dr = dn_pre * load_partial_or_whole(hidden_projection + 2 * H + j, k);
+        vf dz_pre = dz * z * (1.0f - z);
+        store_partial_or_whole(d_input_projection + H + j, dz_pre, k);
+        store_partial_or_whole(d_hidden_projection + H + j, dz_pre, k);
+        vf dr_pre = dr * r * (1.0f - r);
+        store_partial_or_whole(d_input_projection + j, dr_pre, k);
+        store_partial_or_whole(d_hidden_projection + j, dr_pre, k);
+    }
+}
+
 // One set of entry points per instruction set: the bodies above inlined into functions compiled for it.
 #define KERNELS(X)                                                                                                   \
     X(exp, (float *out, const float *inp, int64_t count), (out, inp, count))                                         \
+    X(tanh, (float *out, const float *inp, int64_t count), (out, inp, count))                                       \
+    X(sigmoid, (float *out, const float *inp, int64_t count), (out, inp, count))                                    \
+    X(additive_scores_forward, (float *hidden, float *scores, const float *projected_state, const float *projected_keys, \
+                                const float *v, const int32_t *key_lengths, int64_t batch, int64_t keys, int64_t size), \
+      (hidden, scores, projected_state, projected_keys, v, key_lengths, batch, keys, size))                          \
+    X(additive_scores_backward, (float *d_state, float *d_keys, float *dv, const float *d_scores, const float *hidden, \
+                                 const float *v, const int32_t *key_lengths, int64_t batch, int64_t keys, int64_t size), \
+      (d_state, d_keys, dv, d_scores, hidden, v, key_lengths, batch, keys, size))                                    \
+    X(gru_forward, (float *gates, float *new_state, const float *input_projection, const float *hidden_projection,  \
+                    const float *state, int64_t hidden), (gates, new_state, input_projection, hidden_projection, state, hidden)) \
+    X(gru_backward, (float *d_input_projection, float *d_hidden_projection, float *d_state, const float *d_new_state, \
+                     const float *gates, const float *hidden_projection, const float *state, int64_t hidden),       \
+      (d_input_projection, d_hidden_projection, d_state, d_new_state, gates, hidden_projection, state, hidden))      \
     X(softmax_forward, (float *out, const float *inp, const float *mask, int64_t mask_rows, const int32_t *kept,     \
                         int64_t kept_rows, float scale, int64_t rows, int64_t cols),                                 \
+      (out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols))                                               \
+    X(softmax_forward_rows, (float *out, const float *inp, const float *mask, int64_t mask_rows, const int32_t *kept, \
+                             int64_t kept_rows, float scale, int64_t rows, int64_t cols),                           \
       (out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols))                                               \
     X(softmax_backward, (float *dinp, const float *dout, const float *out, const int32_t *kept, int64_t kept_rows,   \
                          float scale, int64_t rows, int64_t cols, int accumulate),                                   \

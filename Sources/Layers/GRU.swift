@@ -1,3 +1,4 @@
+import CKernels
 import Tensors
 
 /// The gated recurrent unit (Cho et al. 2014) as a `RecurrentCell`, with PyTorch's equations and gate order:
@@ -38,40 +39,39 @@ public enum GRU: RecurrentCell {
     }
 
     public static func forward(_ row: RecurrentRow, hiddenSize H: Int) {
-        gruCellForward(gates: row.gates, newState: row.newState, inputProjection: row.inputProjection ?? UnsafePointer(row.gates),
-                       hiddenProjection: row.cache, state: row.state, H: H)
+        ablate_gru_forward(row.gates, row.newState, row.inputProjection ?? UnsafePointer(row.gates), row.cache, row.state, Int64(H))
     }
 
     public static func backward(_ row: RecurrentRowGradient, hiddenSize H: Int) {
-        gruCellBackward(dinputProjection: row.dInputProjection, dhiddenProjection: row.dHiddenProjection, dstate: row.dState,
-                        dnewState: row.dNewState, gates: row.gates, hiddenProjection: row.cache, state: row.state, H: H)
+        ablate_gru_backward(row.dInputProjection, row.dHiddenProjection, row.dState, row.dNewState, row.gates, row.cache, row.state,
+                            Int64(H))
     }
 }
 
-/// The GRU cell for one row, given its two projections (biases included): writes r, z, n into `gates`
-/// and h' into `newState`. `gates` may be `inputProjection` (in place).
+/// The naive twin of the GRU cell's C kernel (`ablate_gru_forward`, which `GRU.forward` runs) for one
+/// row, given its two projections (biases included): writes r, z, n into `gates` and h' into `newState`,
+/// with expf and tanhf one element at a time. `gates` may be `inputProjection` (in place).
 ///
 ///     r = σ(xp_r + hp_r),  z = σ(xp_z + hp_z),  n = tanh(xp_n + r ⊙ hp_n),  h' = (1 - z) ⊙ n + z ⊙ h
-@inline(__always)
-private func gruCellForward(gates: UnsafeMutablePointer<Float>, newState: UnsafeMutablePointer<Float>,
-                            inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
-                            state: UnsafePointer<Float>, H: Int) {
+func gruCellForwardNaive(gates: UnsafeMutablePointer<Float>, newState: UnsafeMutablePointer<Float>,
+                         inputProjection: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
+                         state: UnsafePointer<Float>, H: Int) {
     // gates, inputProjection and hiddenProjection are (3H) = [r | z | n]; state and newState are (H)
     for j in 0..<(2 * H) { gates[j] = inputProjection[j] + hiddenProjection[j] }
-    sigmoidForward(out: gates, inp: gates, count: 2 * H)
+    sigmoidForwardNaive(out: gates, inp: gates, count: 2 * H)
     let r = gates, z = gates + H, n = gates + 2 * H
     for j in 0..<H { n[j] = inputProjection[2 * H + j] + r[j] * hiddenProjection[2 * H + j] }
-    tanhForward(out: n, inp: n, count: H)
+    tanhForwardNaive(out: n, inp: n, count: H)
     for j in 0..<H { newState[j] = (1 - z[j]) * n[j] + z[j] * state[j] }
 }
 
-/// The backward of `gruCellForward` for one row: writes (=) the gradients of both projections and
-/// accumulates (+=) the direct part z ⊙ dh' into `dstate` (the part through W_hh is the caller's GEMM).
-@inline(__always)
-private func gruCellBackward(dinputProjection: UnsafeMutablePointer<Float>, dhiddenProjection: UnsafeMutablePointer<Float>,
-                             dstate: UnsafeMutablePointer<Float>, dnewState: UnsafePointer<Float>,
-                             gates: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
-                             state: UnsafePointer<Float>, H: Int) {
+/// The naive twin of `ablate_gru_backward` (`GRU.backward`), the backward of the cell for one row: writes
+/// (=) the gradients of both projections and accumulates (+=) the direct part z ⊙ dh' into `dstate` (the
+/// part through W_hh is the caller's GEMM). The same operations in the same order as the C kernel.
+func gruCellBackwardNaive(dinputProjection: UnsafeMutablePointer<Float>, dhiddenProjection: UnsafeMutablePointer<Float>,
+                         dstate: UnsafeMutablePointer<Float>, dnewState: UnsafePointer<Float>,
+                         gates: UnsafePointer<Float>, hiddenProjection: UnsafePointer<Float>,
+                         state: UnsafePointer<Float>, H: Int) {
     // projections and their gradients are (3H) = [r | z | n]; states and their gradients are (H)
     for j in 0..<H {
         let r = gates[j], z = gates[H + j], n = gates[2 * H + j]

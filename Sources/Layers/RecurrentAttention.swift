@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CKernels
 import Tensors
 
 // Attention for an RNN decoder, one decoder step at a time, over the encoder outputs (the keys, which
@@ -261,38 +262,20 @@ public struct AdditiveAttention: RecurrentAttention {
 
 // MARK: - Additive scores
 
-/// The scores of additive attention, vectorised along A.
+/// The scores of additive attention (the C kernel, at the CPU's vector width):
 ///
 ///     hidden[b, j, :] = tanh(projectedState[b, :] + projectedKeys[b, j, :])
 ///     scores[b, j]    = v . hidden[b, j, :]                 for j < keyLengths[b] (the rest untouched)
 ///
-/// Shapes: hidden and projectedKeys (B,Tk,A), scores (B,Tk), projectedState (B,A), v (A), keyLengths (B).
-/// `additiveScoresForwardNaive` is its reference twin.
+/// tanh is `vectorTanh`'s, and the dot product is summed in 8 lanes (lane l takes a = l, l + 8, ...),
+/// then `horizontalSum`: the same bits on every instruction set. Shapes: hidden and projectedKeys
+/// (B,Tk,A), scores (B,Tk), projectedState (B,A), v (A), keyLengths (B). `additiveScoresForwardNaive`
+/// is its reference twin.
 func additiveScoresForward(hidden: UnsafeMutablePointer<Float>, scores: UnsafeMutablePointer<Float>,
                            projectedState: UnsafePointer<Float>, projectedKeys: UnsafePointer<Float>, v: UnsafePointer<Float>,
                            keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
-    let width = FloatVector.scalarCount, full = A - A % width, tail = A - full
-    for b in 0..<B {
-        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
-        let stateRow = projectedState + b * A
-        for j in 0..<valid {
-            let row = hidden + (b * Tk + j) * A, keyRow = projectedKeys + (b * Tk + j) * A
-            var sums = FloatVector()
-            var a = 0
-            while a < full {
-                let value = vectorTanh(loadVector(stateRow + a) + loadVector(keyRow + a))
-                storeVector(value, row + a)
-                sums += loadVector(v + a) * value
-                a += width
-            }
-            if tail > 0 {
-                let value = vectorTanh(loadPartial(stateRow + a, count: tail, fill: 0) + loadPartial(keyRow + a, count: tail, fill: 0))
-                storePartial(value, row + a, count: tail)
-                sums += loadPartial(v + a, count: tail, fill: 0) * value
-            }
-            scores[b * Tk + j] = horizontalSum(sums)
-        }
-    }
+    for b in 0..<B { _ = validKeyLength(keyLengths, b, keyLength: Tk) }
+    ablate_additive_scores_forward(hidden, scores, projectedState, projectedKeys, v, keyLengths, Int64(B), Int64(Tk), Int64(A))
 }
 
 /// The naive twin of `additiveScoresForward`: tanhf and a running sum, one element at a time.
@@ -315,39 +298,15 @@ func additiveScoresForwardNaive(hidden: UnsafeMutablePointer<Float>, scores: Uns
 }
 
 /// The backward of `additiveScoresForward`, accumulating (+=) into dProjectedState (B,A),
-/// dProjectedKeys (B,Tk,A) and dv (A) from dScores (B,Tk) and the saved hidden (B,Tk,A):
+/// dProjectedKeys (B,Tk,A) and dv (A) from dScores (B,Tk) and the saved hidden (B,Tk,A), in the C kernel:
 ///
 ///     score = v . hidden          =>  dv += dscore hidden,  dhidden = dscore v
 ///     hidden = tanh(pre)          =>  dpre = dhidden (1 - hidden^2), to both the state and the key rows
 func additiveScoresBackward(dProjectedState: UnsafeMutablePointer<Float>, dProjectedKeys: UnsafeMutablePointer<Float>,
                             dv: UnsafeMutablePointer<Float>, dScores: UnsafePointer<Float>, hidden: UnsafePointer<Float>,
                             v: UnsafePointer<Float>, keyLengths: UnsafePointer<Int32>?, batch B: Int, keyLength Tk: Int, size A: Int) {
-    let width = FloatVector.scalarCount, full = A - A % width
-    for b in 0..<B {
-        let valid = validKeyLength(keyLengths, b, keyLength: Tk)
-        let dStateRow = dProjectedState + b * A
-        for j in 0..<valid {
-            let row = hidden + (b * Tk + j) * A, dKeyRow = dProjectedKeys + (b * Tk + j) * A
-            let dScore = dScores[b * Tk + j], dScores = FloatVector(repeating: dScore)
-            var a = 0
-            while a < full {
-                let value = loadVector(row + a)
-                storeVector(loadVector(dv + a) + dScores * value, dv + a)
-                let dPre = dScores * loadVector(v + a) * (1 - value * value)
-                storeVector(loadVector(dStateRow + a) + dPre, dStateRow + a)
-                storeVector(loadVector(dKeyRow + a) + dPre, dKeyRow + a)
-                a += width
-            }
-            while a < A {
-                let value = row[a]
-                dv[a] += dScore * value
-                let dPre = dScore * v[a] * (1 - value * value)
-                dStateRow[a] += dPre
-                dKeyRow[a] += dPre
-                a += 1
-            }
-        }
-    }
+    for b in 0..<B { _ = validKeyLength(keyLengths, b, keyLength: Tk) }
+    ablate_additive_scores_backward(dProjectedState, dProjectedKeys, dv, dScores, hidden, v, keyLengths, Int64(B), Int64(Tk), Int64(A))
 }
 
 /// The naive twin of `additiveScoresBackward`.

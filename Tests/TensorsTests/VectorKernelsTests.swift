@@ -66,6 +66,71 @@ final class VectorKernelsTests: XCTestCase {
         }
     }
 
+    func testTanhAndSigmoidEqualSwiftsVectorFunctionsBitForBitOnEveryLevel() {
+        // both clamps of tanh and its tiny-x branch, sigmoid's two halves and its underflow, special values
+        var inputs = randomFloats(20_000, seed: 73, low: -12, high: 12) + randomFloats(2_000, seed: 74, low: -1e-3, high: 1e-3)
+        inputs += randomFloats(2_000, seed: 75, low: -110, high: 110)
+        inputs += [0, -0.0, 0.0004, -0.0004, 0.00039, 7.9053, 7.906, -7.906, 1, -1, 87.3, -87.4, -104, -105,
+                   .infinity, -.infinity, .nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        inputs += (0..<37).map { Float($0) * 0.25 - 4 }  // a length that is not a multiple of 16 or 8
+        for (name, kernel, swift) in [("tanh", ablate_tanh, vectorTanh), ("sigmoid", ablate_sigmoid, vectorSigmoid)] as [(String, (UnsafeMutablePointer<Float>?, UnsafePointer<Float>?, Int64) -> Void, (FloatVector) -> FloatVector)] {
+            var expected = [Float](repeating: 0, count: inputs.count)
+            for start in stride(from: 0, to: inputs.count, by: 8) {
+                let count = min(8, inputs.count - start)
+                let lanes = inputs.withUnsafeBufferPointer { loadPartial($0.baseAddress! + start, count: count, fill: 0) }
+                let y = swift(lanes)
+                for i in 0..<count { expected[start + i] = y[i] }
+            }
+            let results = perLevel { () -> [Float] in
+                var out = [Float](repeating: -1, count: inputs.count)
+                kernel(&out, inputs, Int64(inputs.count))
+                var inPlace = inputs
+                inPlace.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.baseAddress!, Int64(inputs.count)) }
+                return out + inPlace
+            }
+            for (level, out) in results {
+                let differing = (0..<2 * inputs.count).filter {
+                    out[$0].bitPattern != expected[$0 % inputs.count].bitPattern && !(out[$0].isNaN && expected[$0 % inputs.count].isNaN)
+                }
+                XCTAssertTrue(differing.isEmpty, "\(level.name): \(name) differs from Swift's at \(differing.prefix(5).map { inputs[$0 % inputs.count] })")
+            }
+        }
+    }
+
+    func testShortRowSoftmaxGivesTheBitsOfTheRowLoop() {
+        // every width up to 16, row counts across the 64-row staging chunk, masks, kept prefixes (0 included),
+        // in place and not; the general loop (ablate_softmax_forward_rows) is the reference
+        for cols in 1...17 {
+            for rows in [1, 3, 64, 65, 130] {
+                let seed = UInt64(cols * 1000 + rows)
+                let x = randomFloats(rows * cols, seed: seed, low: -20, high: 20)
+                let maskRows = min(rows, 5)
+                let mask = randomFloats(maskRows * cols, seed: seed + 1, low: 0, high: 1).map { $0 < 0.3 ? -Float.infinity : $0 }
+                let kept: [Int32] = (0..<rows).map { Int32(($0 * 7 + 3) % (cols + 1)) }
+                let results = perLevel { () -> [[Float]] in
+                    var outputs: [[Float]] = []
+                    for (useMask, useKept) in [(false, false), (true, false), (false, true), (true, true)] {
+                        var fast = [Float](repeating: .nan, count: rows * cols), reference = fast
+                        let m: [Float]? = useMask ? mask : nil, k: [Int32]? = useKept ? kept : nil
+                        ablate_softmax_forward(&fast, x, m, Int64(maskRows), k, Int64(rows), 0.7, Int64(rows), Int64(cols))
+                        ablate_softmax_forward_rows(&reference, x, m, Int64(maskRows), k, Int64(rows), 0.7, Int64(rows), Int64(cols))
+                        var inPlace = x
+                        inPlace.withUnsafeMutableBufferPointer {
+                            ablate_softmax_forward($0.baseAddress!, $0.baseAddress!, m, Int64(maskRows), k, Int64(rows), 0.7, Int64(rows), Int64(cols))
+                        }
+                        XCTAssertEqual(fast.map(\.bitPattern), reference.map(\.bitPattern), "\(cols) columns, \(rows) rows, mask \(useMask), kept \(useKept)")
+                        XCTAssertEqual(inPlace.map(\.bitPattern), reference.map(\.bitPattern), "in place, \(cols) columns, \(rows) rows")
+                        outputs.append(fast)
+                    }
+                    return outputs
+                }
+                for (level, outputs) in results.dropFirst() {
+                    XCTAssertEqual(outputs.map { $0.map(\.bitPattern) }, results[0].1.map { $0.map(\.bitPattern) }, "\(level.name), \(cols) x \(rows)")
+                }
+            }
+        }
+    }
+
     func testSoftmaxGivesTheSameBitsOnEveryLevel() {
         // widths around the vector lengths, with a mask, with kept prefixes (0 included), scaled
         for cols in [1, 7, 15, 16, 17, 31, 33, 64, 100] {

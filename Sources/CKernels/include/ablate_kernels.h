@@ -35,12 +35,46 @@ const char *ablate_kernels_level_name(int level);
 /// out[i] = e^inp[i], the same function as Swift's `vectorExp` lane by lane (Cephes expf, no FMA).
 void ablate_exp(float *out, const float *inp, int64_t count);
 
+/// out[i] = tanh(inp[i]), Swift's `vectorTanh` lane by lane (a rational approximation, no FMA). out may be inp.
+void ablate_tanh(float *out, const float *inp, int64_t count);
+
+/// out[i] = 1 / (1 + e^-inp[i]), Swift's `vectorSigmoid` lane by lane. out may be inp.
+void ablate_sigmoid(float *out, const float *inp, int64_t count);
+
+/// Additive attention's scores for j < key_lengths[b] (key_lengths may be NULL: all keys), the rest
+/// untouched: hidden[b, j, :] = tanh(projected_state[b, :] + projected_keys[b, j, :]),
+/// scores[b, j] = v . hidden[b, j, :], the dot product summed in 8 lanes as Swift's vector loop sums it.
+/// Shapes: hidden, projected_keys (batch, keys, size); scores (batch, keys); projected_state (batch, size).
+void ablate_additive_scores_forward(float *hidden, float *scores, const float *projected_state, const float *projected_keys,
+                                    const float *v, const int32_t *key_lengths, int64_t batch, int64_t keys, int64_t size);
+
+/// The backward of ablate_additive_scores_forward, accumulating (+=) into d_state (batch, size), d_keys
+/// (batch, keys, size) and dv (size): dv += dscore hidden; dpre = dscore v (1 - hidden^2) to both rows.
+void ablate_additive_scores_backward(float *d_state, float *d_keys, float *dv, const float *d_scores, const float *hidden,
+                                     const float *v, const int32_t *key_lengths, int64_t batch, int64_t keys, int64_t size);
+
+/// One GRU row from its projections [r | z | n] (3 hidden values each, biases included): writes r, z, n
+/// into gates (which may be input_projection) and h' = (1 - z) n + z h into new_state (hidden values).
+void ablate_gru_forward(float *gates, float *new_state, const float *input_projection, const float *hidden_projection,
+                        const float *state, int64_t hidden);
+
+/// The backward of ablate_gru_forward for one row: writes (=) both projections' gradients (3 hidden
+/// values each) and adds z dh' into d_state.
+void ablate_gru_backward(float *d_input_projection, float *d_hidden_projection, float *d_state, const float *d_new_state,
+                         const float *gates, const float *hidden_projection, const float *state, int64_t hidden);
+
 /// Row softmax of scale * inp + mask over each row's first n columns, zeros after; a row whose kept
 /// entries are all -infinity is all zeros. Row r keeps n = kept[r % kept_rows] columns (kept may be
 /// NULL: n = cols) and adds mask row r % mask_rows (mask may be NULL). Values of kept must lie in
 /// 0...cols (the caller checks). out may be inp. Shapes: inp and out (rows, cols).
 void ablate_softmax_forward(float *out, const float *inp, const float *mask, int64_t mask_rows,
                             const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
+
+/// ablate_softmax_forward with every row taken one at a time through the general loop, whatever its width:
+/// rows of up to 16 columns otherwise take a path that keeps each row in one register (the same bits;
+/// the tests compare the two).
+void ablate_softmax_forward_rows(float *out, const float *inp, const float *mask, int64_t mask_rows,
+                                 const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
 
 /// Backward of the softmax over each row's first n columns (n as above):
 /// dinp[r, c] += scale * out[r, c] * (dout[r, c] - sum_{k < n} dout[r, k] * out[r, k]) for c < n, the
