@@ -156,37 +156,57 @@ INLINE void softmax_row(float *y, const float *x, const float *m, float scale, i
     if (written < cols) memset(y + written, 0, (size_t)(cols - written) * sizeof(float));
 }
 
-/// Rows of at most 16 columns (attention's scores at experiment size): softmax_row's operations on one
-/// vector held in registers, so the same bits. The results of up to 64 rows are staged in an aligned
-/// buffer and then copied out: a row's store never overlaps the next row's load (rows of 12 values are
-/// not 64-byte apart, and a store that overlaps a later load stalls it), and out may still be inp.
+/// Rows of at most 32 columns (attention's scores at experiment size): softmax_row's operations on at most
+/// two vectors held in registers, so the same bits (the first 16 columns, then the rest; a vector is
+/// whole when the row keeps all of its columns, else its lanes past the kept count are -infinity, as
+/// softmax_row's whole and partial vectors). The results of up to 64 rows are staged in an aligned buffer
+/// and then copied out: a row's store never overlaps the next row's load (rows of 12 or 26 values are not
+/// 64 bytes apart, and a store that overlaps a later load stalls it), and out may still be inp.
 INLINE void softmax_short_rows(float *out, const float *inp, const float *mask, int64_t mask_rows, const int32_t *kept,
                                int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
     enum { CHUNK = 64 };
-    float staged[CHUNK * LANES] __attribute__((aligned(64)));
+    float staged[CHUNK * 2 * LANES] __attribute__((aligned(64)));
     for (int64_t r0 = 0; r0 < rows; r0 += CHUNK) {
         int64_t count = rows - r0 < CHUNK ? rows - r0 : CHUNK;
         for (int64_t i = 0; i < count; i++) {
             int64_t r = r0 + i;
             int64_t n = kept ? kept[r % kept_rows] : cols;
+            int64_t first = n < LANES ? n : LANES, second = n - first;  // kept columns in each vector
             const float *x = inp + r * cols;
-            vf z = scale * ((rows - r) * cols >= LANES ? load(x) : load_partial(x, cols, 0));
+            int64_t room = (rows - r) * cols;  // values from x to the end of the buffer
+            vf z0 = scale * (room >= LANES ? load(x) : load_partial(x, cols, 0)), z1 = splat(0);
+            if (second > 0) z1 = scale * (room >= 2 * LANES ? load(x + LANES) : load_partial(x + LANES, cols - LANES, 0));
             if (mask) {
                 const float *m = mask + (r % mask_rows) * cols;
-                z = z + ((mask_rows - r % mask_rows) * cols >= LANES ? load(m) : load_partial(m, cols, 0));
+                int64_t mask_room = (mask_rows - r % mask_rows) * cols;
+                z0 = z0 + (mask_room >= LANES ? load(m) : load_partial(m, cols, 0));
+                if (second > 0) z1 = z1 + (mask_room >= 2 * LANES ? load(m + LANES) : load_partial(m + LANES, cols - LANES, 0));
             }
-            vi past = lanes_from(n);
-            z = select(past, splat(-INFINITY), z);
-            float max_value = horizontal_max(lanewise_max(splat(-INFINITY), z));
-            vf y = splat(0);
+            vi past0 = lanes_from(first), past1 = lanes_from(second);
+            z0 = select(past0, splat(-INFINITY), z0);
+            vf maxima = lanewise_max(splat(-INFINITY), z0);
+            if (second > 0) {
+                z1 = select(past1, splat(-INFINITY), z1);
+                maxima = lanewise_max(maxima, z1);
+            }
+            float max_value = horizontal_max(maxima);
+            vf y0 = splat(0), y1 = splat(0);
             if (max_value != -INFINITY) {
-                vf e = exp16(select(past, splat(-INFINITY), z - splat(max_value)));
-                vf sums = splat(0) + e;
-                y = e * splat(1.0f / horizontal_sum(sums));  // lanes past n are exp16(-inf) * inverse = 0
+                vf top = splat(max_value);
+                vf e0 = exp16(select(past0, splat(-INFINITY), z0 - top)), e1 = splat(0);
+                vf sums = splat(0) + e0;
+                if (second > 0) {
+                    e1 = exp16(select(past1, splat(-INFINITY), z1 - top));
+                    sums = sums + e1;
+                }
+                vf inverse = splat(1.0f / horizontal_sum(sums));
+                y0 = e0 * inverse;  // lanes past n are exp16(-inf) * inverse = 0
+                if (second > 0) y1 = e1 * inverse;
             }
-            store(staged + i * LANES, y);
+            store(staged + i * 2 * LANES, y0);
+            store(staged + i * 2 * LANES + LANES, y1);
         }
-        for (int64_t i = 0; i < count; i++) memcpy(out + (r0 + i) * cols, staged + i * LANES, (size_t)cols * sizeof(float));
+        for (int64_t i = 0; i < count; i++) memcpy(out + (r0 + i) * cols, staged + i * 2 * LANES, (size_t)cols * sizeof(float));
     }
 }
 
@@ -203,7 +223,7 @@ INLINE void softmax_forward_rows_body(float *out, const float *inp, const float 
 
 INLINE void softmax_forward_body(float *out, const float *inp, const float *mask, int64_t mask_rows,
                                  const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols) {
-    if (cols <= LANES) softmax_short_rows(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
+    if (cols <= 2 * LANES) softmax_short_rows(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
     else softmax_forward_rows_body(out, inp, mask, mask_rows, kept, kept_rows, scale, rows, cols);
 }
 

@@ -71,7 +71,7 @@ void ablate_softmax_forward(float *out, const float *inp, const float *mask, int
                             const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
 
 /// ablate_softmax_forward with every row taken one at a time through the general loop, whatever its width:
-/// rows of up to 16 columns otherwise take a path that keeps each row in one register (the same bits;
+/// rows of up to 32 columns otherwise take a path that keeps each row in registers (the same bits;
 /// the tests compare the two).
 void ablate_softmax_forward_rows(float *out, const float *inp, const float *mask, int64_t mask_rows,
                                  const int32_t *kept, int64_t kept_rows, float scale, int64_t rows, int64_t cols);
